@@ -1,0 +1,47 @@
+// One esbuild entry per runtime: the extension host, the engine worker, the CLI (all Node), and later the
+// webview (browser). `--watch` rebuilds on change; `--production` minifies and drops source maps.
+import * as esbuild from 'esbuild';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const outdir = 'dist';
+
+/** onnxruntime-web loads its WASM runtime from files next to the bundle that imports it. */
+const ORT_FILES = ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs'];
+
+const nodeCommon = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  external: ['vscode'],
+};
+
+const entries = [
+  { entryPoints: ['src/engine/worker.ts'], outfile: `${outdir}/engineWorker.js`, ...nodeCommon },
+  { entryPoints: ['src/cli/main.ts'], outfile: `${outdir}/cli.js`, ...nodeCommon },
+  { entryPoints: ['src/extension/extension.ts'], outfile: `${outdir}/extension.js`, ...nodeCommon },
+].filter((entry) => existsSync(entry.entryPoints[0]));
+
+async function copyRuntimeFiles() {
+  await mkdir(outdir, { recursive: true });
+  const from = path.join('node_modules', 'onnxruntime-web', 'dist');
+  await Promise.all(ORT_FILES.map((f) => copyFile(path.join(from, f), path.join(outdir, f))));
+}
+
+await copyRuntimeFiles();
+if (watch) {
+  const contexts = await Promise.all(entries.map((e) => esbuild.context(e)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log(`watching ${entries.length} entries…`);
+} else {
+  const started = performance.now();
+  await Promise.all(entries.map((e) => esbuild.build(e)));
+  console.log(`built ${entries.length} bundles in ${Math.round(performance.now() - started)} ms`);
+}
