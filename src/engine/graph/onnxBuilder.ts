@@ -1,0 +1,388 @@
+/**
+ * A small typed builder for ONNX graphs over onnx-proto (ModelProto, IR 9, default-domain opset 20), plus the
+ * decoder pieces that the Llama and GPT-2 builders share (I/O declaration, linear layers, causal mask,
+ * attention with a KV cache, tied LM head).
+ */
+import { onnx } from 'onnx-proto';
+import { EngineError } from '../../shared/errors';
+import type { Linear, ModelConfig } from '../model';
+import * as io from './names';
+
+export const IR_VERSION = 9;
+export const OPSET_VERSION = 20;
+export const PRODUCER_NAME = 'attention-inspector';
+
+export type ElementType = 'float32' | 'int64' | 'bool';
+/** A numeric dimension or a symbolic one (dim_param). */
+export type Dim = number | string;
+
+export type AttributeValue =
+  | { readonly kind: 'int'; readonly value: number }
+  | { readonly kind: 'float'; readonly value: number }
+  | { readonly kind: 'ints'; readonly value: readonly number[] }
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'tensor'; readonly value: onnx.ITensorProto };
+
+export type Attributes = Readonly<Record<string, AttributeValue>>;
+
+/** Attribute constructors: ONNX distinguishes int and float attributes, which JS numbers cannot. */
+export const attr = {
+  int: (value: number): AttributeValue => ({ kind: 'int', value }),
+  float: (value: number): AttributeValue => ({ kind: 'float', value }),
+  ints: (value: readonly number[]): AttributeValue => ({ kind: 'ints', value }),
+  string: (value: string): AttributeValue => ({ kind: 'string', value }),
+  tensor: (value: onnx.ITensorProto): AttributeValue => ({ kind: 'tensor', value }),
+};
+
+const DataType = onnx.TensorProto.DataType;
+const AttributeType = onnx.AttributeProto.AttributeType;
+
+const ELEMENT_DATA_TYPE: Readonly<Record<ElementType, onnx.TensorProto.DataType>> = {
+  float32: DataType.FLOAT,
+  int64: DataType.INT64,
+  bool: DataType.BOOL,
+};
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** ONNX raw_data is little-endian: on such hosts the bytes are a view of the array, so weights are not copied. */
+function float32Bytes(data: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const bytes = new Uint8Array(data.byteLength);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i], true);
+  return bytes;
+}
+
+function int64Bytes(values: readonly number[]): Uint8Array {
+  const bytes = new Uint8Array(values.length * 8);
+  const view = new DataView(bytes.buffer);
+  values.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
+  return bytes;
+}
+
+function elementCount(dims: readonly number[]): number {
+  return dims.reduce((n, d) => n * d, 1);
+}
+
+function attributeProto(name: string, value: AttributeValue): onnx.IAttributeProto {
+  switch (value.kind) {
+    case 'int':
+      return { name, type: AttributeType.INT, i: value.value };
+    case 'float':
+      return { name, type: AttributeType.FLOAT, f: value.value };
+    case 'ints':
+      return { name, type: AttributeType.INTS, ints: [...value.value] };
+    case 'string':
+      return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value.value) };
+    case 'tensor':
+      return { name, type: AttributeType.TENSOR, t: value.value };
+  }
+}
+
+function valueInfo(name: string, type: ElementType, dims: readonly Dim[]): onnx.IValueInfoProto {
+  const dim = dims.map((d): onnx.TensorShapeProto.IDimension =>
+    typeof d === 'number' ? { dimValue: d } : { dimParam: d },
+  );
+  return { name, type: { tensorType: { elemType: ELEMENT_DATA_TYPE[type], shape: { dim } } } };
+}
+
+export class GraphBuilder {
+  private readonly nodes: onnx.INodeProto[] = [];
+  private readonly initializers: onnx.ITensorProto[] = [];
+  private readonly inputs: onnx.IValueInfoProto[] = [];
+  private readonly outputs: onnx.IValueInfoProto[] = [];
+  /** Every value name defined so far (inputs, initializers, node outputs). */
+  private readonly defined = new Set<string>();
+  private readonly constantCache = new Map<string, string>();
+  /** Next suffix to try per base name, so naming stays linear in the graph size. */
+  private readonly suffixes = new Map<string, number>();
+
+  constructor(private readonly graphName: string) {}
+
+  /** `base` when no value has that name yet, else `base_1`, `base_2`, ... */
+  uniqueName(base: string): string {
+    if (!this.defined.has(base)) return base;
+    for (let n = this.suffixes.get(base) ?? 1; ; n++) {
+      const candidate = `${base}_${n}`;
+      if (!this.defined.has(candidate)) {
+        this.suffixes.set(base, n + 1);
+        return candidate;
+      }
+    }
+  }
+
+  addInput(name: string, type: ElementType, dims: readonly Dim[]): string {
+    this.define(name);
+    this.inputs.push(valueInfo(name, type, dims));
+    return name;
+  }
+
+  /** Declares a graph output; some node must produce `name` before toBytes(). */
+  addOutput(name: string, type: ElementType, dims: readonly Dim[]): void {
+    this.outputs.push(valueInfo(name, type, dims));
+  }
+
+  /** A float32 weight stored as raw_data; the array is referenced, not copied, until toBytes(). */
+  addInitializer(baseName: string, data: Float32Array, dims: readonly number[]): string {
+    if (data.length !== elementCount(dims)) {
+      const shape = dims.join(', ');
+      throw new EngineError('CORRUPT_MODEL', `initializer ${baseName}: ${data.length} values do not fill [${shape}]`);
+    }
+    const name = this.define(this.uniqueName(baseName));
+    this.initializers.push({ name, dataType: DataType.FLOAT, dims: [...dims], rawData: float32Bytes(data) });
+    return name;
+  }
+
+  /** An int64 constant (shapes, axes, sizes); equal constants are shared. `dims` [] makes a scalar. */
+  int64(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    return this.cachedConstant('i64', values, dims, (name) => ({
+      name,
+      dataType: DataType.INT64,
+      dims: [...dims],
+      rawData: int64Bytes(values),
+    }));
+  }
+
+  /** A float32 constant; a single number makes a scalar. Equal constants are shared. */
+  float32(values: number | readonly number[], dims?: readonly number[]): string {
+    const list = typeof values === 'number' ? [values] : values;
+    const shape = dims ?? (typeof values === 'number' ? [] : [list.length]);
+    return this.cachedConstant('f32', list, shape, (name) => ({
+      name,
+      dataType: DataType.FLOAT,
+      dims: [...shape],
+      rawData: float32Bytes(Float32Array.from(list)),
+    }));
+  }
+
+  /**
+   * Adds a node with one output and returns the output's name: `output` exactly when given (graph outputs
+   * need their exact names), else a fresh name derived from the op type.
+   */
+  op(opType: string, inputs: readonly string[], attributes: Attributes = {}, output?: string): string {
+    const name = output ?? this.uniqueName(opType.toLowerCase());
+    this.addNode(opType, inputs, [name], attributes);
+    return name;
+  }
+
+  /** Adds a node with `count` outputs (e.g. Split) and returns their fresh names. */
+  multiOp(opType: string, inputs: readonly string[], count: number, attributes: Attributes = {}): string[] {
+    const names: string[] = [];
+    for (let i = 0; i < count; i++) names.push(this.define(this.uniqueName(`${opType.toLowerCase()}_out`)));
+    this.pushNode(opType, inputs, names, attributes);
+    return names;
+  }
+
+  addNode(opType: string, inputs: readonly string[], outputs: readonly string[], attributes: Attributes = {}): void {
+    for (const output of outputs) this.define(output);
+    this.pushNode(opType, inputs, outputs, attributes);
+  }
+
+  reshape(x: string, shape: readonly number[]): string {
+    return this.op('Reshape', [x, this.int64(shape)]);
+  }
+
+  transpose(x: string, perm: readonly number[]): string {
+    return this.op('Transpose', [x], { perm: attr.ints(perm) });
+  }
+
+  unsqueeze(x: string, axes: readonly number[]): string {
+    return this.op('Unsqueeze', [x, this.int64(axes)]);
+  }
+
+  concat(inputs: readonly string[], axis: number, output?: string): string {
+    return this.op('Concat', inputs, { axis: attr.int(axis) }, output);
+  }
+
+  split(x: string, sizes: readonly number[], axis: number): string[] {
+    return this.multiOp('Split', [x, this.int64(sizes)], sizes.length, { axis: attr.int(axis) });
+  }
+
+  /** The dims [start, end) of x's shape as a 1-D int64 tensor. */
+  shapeSlice(x: string, start: number, end: number): string {
+    return this.op('Shape', [x], { start: attr.int(start), end: attr.int(end) });
+  }
+
+  toBytes(): Uint8Array {
+    for (const output of this.outputs) {
+      if (!output.name || !this.defined.has(output.name)) {
+        throw new EngineError('INTERNAL', `graph output ${output.name} is never produced`);
+      }
+    }
+    const model: onnx.IModelProto = {
+      irVersion: IR_VERSION,
+      producerName: PRODUCER_NAME,
+      opsetImport: [{ domain: '', version: OPSET_VERSION }],
+      graph: {
+        name: this.graphName,
+        node: this.nodes,
+        initializer: this.initializers,
+        input: this.inputs,
+        output: this.outputs,
+      },
+    };
+    return onnx.ModelProto.encode(model).finish();
+  }
+
+  private define(name: string): string {
+    if (this.defined.has(name)) throw new EngineError('INTERNAL', `value ${name} is defined twice`);
+    this.defined.add(name);
+    return name;
+  }
+
+  private pushNode(
+    opType: string,
+    inputs: readonly string[],
+    outputs: readonly string[],
+    attributes: Attributes,
+  ): void {
+    // Checking here reports a wiring mistake at its source rather than as an opaque onnxruntime load error.
+    for (const input of inputs) {
+      if (input !== '' && !this.defined.has(input)) {
+        throw new EngineError('INTERNAL', `${opType} reads undefined value ${input}`);
+      }
+    }
+    this.nodes.push({
+      name: `${opType}_${this.nodes.length}`,
+      opType,
+      input: [...inputs],
+      output: [...outputs],
+      attribute: Object.entries(attributes).map(([name, value]) => attributeProto(name, value)),
+    });
+  }
+
+  private cachedConstant(
+    kind: string,
+    values: readonly number[],
+    dims: readonly number[],
+    make: (name: string) => onnx.ITensorProto,
+  ): string {
+    if (values.length !== elementCount(dims)) {
+      throw new EngineError('INTERNAL', `constant of ${values.length} values for dims [${dims.join(', ')}]`);
+    }
+    const key = `${kind}[${dims.join(',')}]${values.join(',')}`;
+    const cached = this.constantCache.get(key);
+    if (cached) return cached;
+    const name = this.define(this.uniqueName(`const_${kind}`));
+    this.initializers.push(make(name));
+    this.constantCache.set(key, name);
+    return name;
+  }
+}
+
+// ---- Decoder pieces shared by the family builders ----
+
+export interface DecoderInputs {
+  inputIds: string;
+  positionIds: string;
+  pastKeys: string[];
+  pastValues: string[];
+}
+
+/** Declares the inputs listed in names.ts, in graphInputNames order. */
+export function declareDecoderInputs(b: GraphBuilder, config: ModelConfig): DecoderInputs {
+  const inputIds = b.addInput(io.INPUT_IDS, 'int64', [1, io.SEQUENCE_DIM]);
+  const positionIds = b.addInput(io.POSITION_IDS, 'int64', [1, io.SEQUENCE_DIM]);
+  const pastDims: Dim[] = [1, config.kvHeads, io.PAST_SEQUENCE_DIM, config.headDim];
+  const pastKeys: string[] = [];
+  const pastValues: string[] = [];
+  for (let i = 0; i < config.layers; i++) {
+    pastKeys.push(b.addInput(io.pastKey(i), 'float32', pastDims));
+    pastValues.push(b.addInput(io.pastValue(i), 'float32', pastDims));
+  }
+  return { inputIds, positionIds, pastKeys, pastValues };
+}
+
+/** Declares the outputs listed in names.ts, in graphOutputNames order. */
+export function declareDecoderOutputs(b: GraphBuilder, config: ModelConfig): void {
+  b.addOutput(io.LOGITS, 'float32', [1, io.SEQUENCE_DIM, config.vocab]);
+  for (let i = 0; i < config.layers; i++) {
+    b.addOutput(io.attention(i), 'float32', [1, config.heads, io.SEQUENCE_DIM, io.TOTAL_SEQUENCE_DIM]);
+  }
+  const presentDims: Dim[] = [1, config.kvHeads, io.TOTAL_SEQUENCE_DIM, config.headDim];
+  for (let i = 0; i < config.layers; i++) {
+    b.addOutput(io.presentKey(i), 'float32', presentDims);
+    b.addOutput(io.presentValue(i), 'float32', presentDims);
+  }
+}
+
+/** x @ W (+ b) for x [..., in]; weights become initializers `${name}.weight` / `${name}.bias`. */
+export function linear(b: GraphBuilder, x: string, layer: Linear, name: string, output?: string): string {
+  const w = b.addInitializer(`${name}.weight`, layer.w, [layer.inDim, layer.outDim]);
+  if (!layer.b) return b.op('MatMul', [x, w], {}, output);
+  const bias = b.addInitializer(`${name}.bias`, layer.b, [layer.outDim]);
+  return b.op('Add', [b.op('MatMul', [x, w]), bias], {}, output);
+}
+
+/**
+ * Boolean [T, P+T]: query t (absolute position P+t) may see key s iff s <= P+t. Trilu keeps j <= i + k,
+ * so k = P on a block of trues gives exactly that, for any past length (0 included).
+ */
+export function causalMask(b: GraphBuilder, inputIds: string, pastKey: string): string {
+  const queryLength = b.shapeSlice(inputIds, 1, 2);
+  const pastLength = b.shapeSlice(pastKey, 2, 3);
+  const totalLength = b.op('Add', [queryLength, pastLength]);
+  const trues = b.op('ConstantOfShape', [b.concat([queryLength, totalLength], 0)], {
+    value: attr.tensor({ dataType: DataType.BOOL, dims: [1], rawData: Uint8Array.of(1) }),
+  });
+  const pastScalar = b.op('Squeeze', [pastLength, b.int64([0])]);
+  return b.op('Trilu', [trues, pastScalar], { upper: attr.int(0) }, b.uniqueName('causal_mask'));
+}
+
+/** [1, T, heads*headDim] -> [1, heads, T, headDim]. */
+export function splitHeads(b: GraphBuilder, x: string, heads: number, headDim: number): string {
+  return b.transpose(b.reshape(x, [1, -1, heads, headDim]), [0, 2, 1, 3]);
+}
+
+export interface AttentionBlock {
+  layer: number;
+  /** [1, heads, T, headDim], positions already applied. */
+  q: string;
+  /** [1, kvHeads, T, headDim], positions already applied. */
+  k: string;
+  v: string;
+  pastKey: string;
+  pastValue: string;
+  /** From causalMask. */
+  mask: string;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+/** Each kv head serves heads/kvHeads consecutive query heads (kvHeadMap): [1, kv, S, d] -> [1, heads, S, d]. */
+function expandKvHeads(b: GraphBuilder, x: string, heads: number, kvHeads: number, headDim: number): string {
+  if (heads === kvHeads) return x;
+  const group = heads / kvHeads;
+  const repeated = b.op('Expand', [b.unsqueeze(x, [2]), b.int64([1, 1, group, 1, 1])]);
+  return b.reshape(repeated, [1, heads, -1, headDim]);
+}
+
+/**
+ * Causal softmax attention with a KV cache. Emits present.{layer}.key/value (past ++ new) and
+ * attentions.{layer} (the probabilities of every query head); returns the merged context [1, T, heads*headDim].
+ */
+export function cachedAttention(b: GraphBuilder, a: AttentionBlock): string {
+  const key = b.concat([a.pastKey, a.k], 2, io.presentKey(a.layer));
+  const value = b.concat([a.pastValue, a.v], 2, io.presentValue(a.layer));
+  const keys = expandKvHeads(b, key, a.heads, a.kvHeads, a.headDim);
+  const values = expandKvHeads(b, value, a.heads, a.kvHeads, a.headDim);
+  const dots = b.op('MatMul', [a.q, b.transpose(keys, [0, 1, 3, 2])]);
+  const scores = b.op('Mul', [dots, b.float32(1 / Math.sqrt(a.headDim))]);
+  // A large finite negative rather than -Infinity: exp underflows to exactly 0 and no row can become NaN.
+  const masked = b.op('Where', [a.mask, scores, b.float32(-1e9)]);
+  const probs = b.op('Softmax', [masked], { axis: attr.int(-1) }, io.attention(a.layer));
+  const context = b.op('MatMul', [probs, values]);
+  return b.reshape(b.transpose(context, [0, 2, 1, 3]), [1, -1, a.heads * a.headDim]);
+}
+
+/**
+ * Logits from a classifier tied to the [vocab, dim] embedding: Gemm with transB reads the embedding
+ * initializer as is, so its bytes appear once in the file.
+ */
+export function tiedLmHead(b: GraphBuilder, x: string, embedding: string, dim: number, vocab: number): string {
+  const rows = b.reshape(x, [-1, dim]);
+  const logits = b.op('Gemm', [rows, embedding], { transB: attr.int(1) });
+  return b.op('Reshape', [logits, b.int64([1, -1, vocab])], {}, io.LOGITS);
+}
