@@ -21,6 +21,10 @@ const nodeCommon = {
   minify: production,
   logLevel: 'warning',
   external: ['vscode'],
+  // onnxruntime-web's Node build is an ES module that finds its files through import.meta.url; in a
+  // CommonJS bundle that must become the bundle's own file URL.
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
 const entries = [

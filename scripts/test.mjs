@@ -37,7 +37,8 @@ try {
     console.log(`\n=== ${check.name} ===`);
     const { status, seconds } = run(check.cmd);
     const ok = status === 0;
-    ok ? passed++ : failed++;
+    if (ok) passed++;
+    else failed++;
     rows.push(`${check.name.padEnd(10)} ${ok ? 'passed' : 'FAILED'} (${seconds.toFixed(1)} s)`);
   }
   for (const suite of suites) {
