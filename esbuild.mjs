@@ -31,6 +31,17 @@ const entries = [
   { entryPoints: ['src/engine/worker.ts'], outfile: `${outdir}/engineWorker.js`, ...nodeCommon },
   { entryPoints: ['src/cli/main.ts'], outfile: `${outdir}/cli.js`, ...nodeCommon },
   { entryPoints: ['src/extension/extension.ts'], outfile: `${outdir}/extension.js`, ...nodeCommon },
+  {
+    entryPoints: ['src/webview/main.ts'],
+    outfile: `${outdir}/webview.js`,
+    bundle: true,
+    platform: 'browser',
+    target: 'chrome120',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+  },
 ].filter((entry) => existsSync(entry.entryPoints[0]));
 
 async function copyRuntimeFiles() {
