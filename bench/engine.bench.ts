@@ -92,7 +92,7 @@ async function eventLoopDuringInspect(): Promise<void> {
   const client = new EngineClient({ workerPath: path.resolve(__dirname, '../dist/engineWorker.js') });
   const source = { dir: STORIES_DIR };
   await client.load(source);
-  const text = 'Once upon a time, there was a little girl named Lily. '.repeat(40);
+  const text = 'Once upon a time, there was a little girl named Lily. '.repeat(30);
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
   const t = performance.now();

@@ -5,8 +5,6 @@
 import { EngineError } from '../../shared/errors';
 import type { Gpt2Layer, Gpt2Weights, ModelConfig } from '../model';
 import {
-  GraphBuilder,
-  attr,
   cachedAttention,
   causalMask,
   declareDecoderInputs,
@@ -14,7 +12,8 @@ import {
   linear,
   splitHeads,
   tiedLmHead,
-} from './onnxBuilder';
+} from './decoderBlocks';
+import { attr, GraphBuilder } from './onnxBuilder';
 
 interface LayerNormWeights {
   g: Float32Array;

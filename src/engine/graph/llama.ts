@@ -6,8 +6,6 @@ import { EngineError } from '../../shared/errors';
 import type { LlamaLayer, LlamaWeights, ModelConfig } from '../model';
 import { LOGITS } from './names';
 import {
-  GraphBuilder,
-  attr,
   cachedAttention,
   causalMask,
   declareDecoderInputs,
@@ -15,7 +13,8 @@ import {
   linear,
   splitHeads,
   tiedLmHead,
-} from './onnxBuilder';
+} from './decoderBlocks';
+import { attr, GraphBuilder } from './onnxBuilder';
 
 const DEFAULT_ROPE_THETA = 10000;
 
