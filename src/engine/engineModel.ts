@@ -59,13 +59,19 @@ export class EngineModel {
     return this.tokenizer ? this.tokenizer.label(id) : `#${id}`;
   }
 
-  /** Feeds for ids at absolute positions start.., with the given past (empty past for a prefill). */
-  feeds(ids: readonly number[], start: number, past: Tensor[] | null): Feeds {
+  /**
+   * Feeds for ids at absolute positions start.., with the given past (empty past for a prefill). `next` says
+   * which token follows each position and how many best guesses to keep, for the next.* outputs; without it
+   * they get harmless values (their outputs are then not fetched).
+   */
+  feeds(ids: readonly number[], start: number, past: Tensor[] | null, next?: { ids: readonly number[]; topK: number }): Feeds {
     const { layers, kvHeads, headDim } = this.config;
     const positions = ids.map((_, i) => start + i);
     const feeds: Feeds = {
       [io.INPUT_IDS]: int64Tensor(ids, [1, ids.length]),
       [io.POSITION_IDS]: int64Tensor(positions, [1, ids.length]),
+      [io.NEXT_IDS]: int64Tensor(next ? next.ids : new Array<number>(ids.length).fill(0), [1, ids.length]),
+      [io.TOP_K]: int64Tensor([next ? next.topK : 1], [1]),
     };
     for (let layer = 0; layer < layers; layer++) {
       const empty = (): Tensor => float32Tensor(new Float32Array(0), [1, kvHeads, 0, headDim]);

@@ -4,10 +4,10 @@
  * guesses for the next token with the probability and rank of the token that actually follows.
  */
 import { EngineError } from '../shared/errors';
-import type { InspectOptions, InspectResult, LayerAttention, NextTokenInfo, Token } from '../shared/types';
-import { probability, rankOf, rowStats, topKIndices } from '../shared/distribution';
+import type { InspectOptions, InspectResult, LayerAttention, NextTokenInfo, Token, TokenProb } from '../shared/types';
 import { ownedCopy, type EngineModel } from './engineModel';
 import * as io from './graph/names';
+import type { Tensor } from './runtime';
 
 export type InspectInput = { text: string } | { ids: number[] };
 
@@ -25,8 +25,12 @@ export async function inspect(model: EngineModel, input: InspectInput, options: 
   model.checkIds(ids);
 
   const t1 = performance.now();
-  const fetches = [...(wantNext ? [io.LOGITS] : []), ...layers.map((l) => io.attention(l))];
-  const outputs = fetches.length > 0 ? await model.session.run(model.feeds(ids, 0, null), fetches) : {};
+  const fetches = [...(wantNext ? io.NEXT_STATS : []), ...layers.map((l) => io.attention(l))];
+  // The token after each position (the last one has none: any valid id will do, its answer is dropped).
+  const following = ids.map((_, i) => (i + 1 < ids.length ? ids[i + 1] : 0));
+  const k = Math.min(topK, model.config.vocab);
+  const feeds = model.feeds(ids, 0, null, { ids: following, topK: k });
+  const outputs = fetches.length > 0 ? await model.session.run(feeds, fetches) : {};
 
   const t2 = performance.now();
   const T = ids.length;
@@ -36,7 +40,7 @@ export async function inspect(model: EngineModel, input: InspectInput, options: 
     size: T,
     data: ownedCopy(outputs[io.attention(layer)].data as Float32Array),
   }));
-  const next = wantNext ? nextTokens(model, outputs[io.LOGITS].data as Float32Array, ids, topK) : [];
+  const next = wantNext ? nextTokens(model, outputs, following, k) : [];
   const t3 = performance.now();
 
   return {
@@ -82,23 +86,27 @@ function resolveLayers(model: EngineModel, asked: number[] | undefined): number[
   return [...new Set(asked)].sort((a, b) => a - b);
 }
 
-function nextTokens(model: EngineModel, logits: Float32Array, ids: number[], topK: number): NextTokenInfo[] {
-  const V = model.config.vocab;
-  const out: NextTokenInfo[] = new Array(ids.length);
-  for (let pos = 0; pos < ids.length; pos++) {
-    const offset = pos * V;
-    const stats = rowStats(logits, offset, V);
-    const top = topKIndices(logits, offset, V, topK).map((id) => ({
-      id,
-      text: model.label(id),
-      p: probability(logits[offset + id], stats),
-    }));
-    const following = pos + 1 < ids.length ? ids[pos + 1] : null;
+/** Reads the graph's next.* outputs: probabilities are exp(logit - log Z), so only a few numbers per position cross. */
+function nextTokens(model: EngineModel, outputs: Record<string, Tensor>, following: number[], k: number): NextTokenInfo[] {
+  const topLogits = outputs[io.NEXT_TOP_LOGITS].data as Float32Array;
+  const topIds = outputs[io.NEXT_TOP_IDS].data as BigInt64Array;
+  const logZ = outputs[io.NEXT_LOG_Z].data as Float32Array;
+  const entropy = outputs[io.NEXT_ENTROPY].data as Float32Array;
+  const actualLogit = outputs[io.NEXT_ACTUAL_LOGIT].data as Float32Array;
+  const actualLarger = outputs[io.NEXT_ACTUAL_LARGER].data as BigInt64Array;
+  const T = following.length;
+  const out: NextTokenInfo[] = new Array(T);
+  for (let pos = 0; pos < T; pos++) {
+    const top = new Array<TokenProb>(k);
+    for (let j = 0; j < k; j++) {
+      const id = Number(topIds[pos * k + j]);
+      top[j] = { id, text: model.label(id), p: Math.exp(topLogits[pos * k + j] - logZ[pos]) };
+    }
     const actual =
-      following === null
-        ? null
-        : { id: following, p: probability(logits[offset + following], stats), rank: rankOf(logits, offset, V, following) };
-    out[pos] = { position: pos, top, actual, entropy: stats.entropy };
+      pos + 1 < T
+        ? { id: following[pos], p: Math.exp(actualLogit[pos] - logZ[pos]), rank: Number(actualLarger[pos]) + 1 }
+        : null;
+    out[pos] = { position: pos, top, actual, entropy: entropy[pos] };
   }
   return out;
 }

@@ -16,6 +16,8 @@ const ATTENTION_TOLERANCE = 1e-5;
 const LOGIT_TOLERANCE = 1e-4;
 const SEQUENCE_LENGTH = 16;
 const PREFILL_LENGTH = 6;
+/** How many best guesses the next.* outputs are asked for. */
+const STATS_TOP_K = 5;
 
 const STORIES_DIR = process.env.STORIES260K_DIR ?? path.resolve(__dirname, '../../../shared/models/stories260K');
 const STORIES_BIN = path.join(STORIES_DIR, 'stories260K.bin');
@@ -128,6 +130,8 @@ function decodePieces(pieces: Uint8Array[], ids: number[]): string {
 // ---- running the graph ----
 
 interface StepOutput {
+  /** The next.* outputs by name (names.ts). */
+  stats: Record<string, Float32Array | BigInt64Array>;
   /** [T, vocab] */
   logits: Float32Array;
   /** Per layer [heads, T, P+T]. */
@@ -154,6 +158,12 @@ async function runStep(
       ids.map((_, i) => start + i),
       [1, ids.length],
     ),
+    // each position's next token is the one after it in `ids` (the last one: id 0)
+    [io.NEXT_IDS]: int64Tensor(
+      ids.map((_, i) => (i + 1 < ids.length ? ids[i + 1] : 0)),
+      [1, ids.length],
+    ),
+    [io.TOP_K]: int64Tensor([STATS_TOP_K], [1]),
   };
   const empty = (): Tensor => float32Tensor(new Float32Array(0), [1, config.kvHeads, 0, config.headDim]);
   for (let l = 0; l < config.layers; l++) {
@@ -161,8 +171,9 @@ async function runStep(
     feeds[io.pastValue(l)] = past ? past[2 * l + 1] : empty();
   }
   const attentionNames = Array.from({ length: config.layers }, (_, l) => io.attention(l));
-  const outputs = await session.run(feeds, [io.LOGITS, ...attentionNames, ...presentNames(config.layers)]);
+  const outputs = await session.run(feeds, [io.LOGITS, ...attentionNames, ...presentNames(config.layers), ...io.NEXT_STATS]);
   return {
+    stats: Object.fromEntries(io.NEXT_STATS.map((name) => [name, outputs[name].data as Float32Array | BigInt64Array])),
     logits: outputs[io.LOGITS].data as Float32Array,
     attention: attentionNames.map((name) => outputs[name].data as Float32Array),
     present: presentNames(config.layers).map((name) => outputs[name]),
@@ -263,6 +274,27 @@ describe('ONNX decoder graph', function () {
           assert.equal(full.attention[l].length, heads * length * length);
           assertClose(full.attention[l], reference.attention[l], ATTENTION_TOLERANCE, `attention of layer ${l}`);
         }
+      });
+
+      it('computes the next-token statistics of the reference logits inside the graph', () => {
+        const { vocab } = model.config;
+        const stat = (name: string): number[] => Array.from(full.stats[name], Number);
+        const [topLogits, topIds, logZ, entropy, actualLogit, larger] = io.NEXT_STATS.map(stat);
+        ids.forEach((_, t) => {
+          const row = Array.from(reference.logits.subarray(t * vocab, (t + 1) * vocab));
+          const max = Math.max(...row);
+          const z = row.reduce((acc, x) => acc + Math.exp(x - max), 0);
+          const lse = max + Math.log(z);
+          const h = -row.reduce((acc, x) => acc + Math.exp(x - lse) * (x - lse), 0);
+          const order = row.map((_, i) => i).sort((a, b) => row[b] - row[a] || a - b);
+          const next = t + 1 < ids.length ? ids[t + 1] : 0;
+          assert.ok(Math.abs(logZ[t] - lse) < 1e-4, `log Z at ${t}`);
+          assert.ok(Math.abs(entropy[t] - h) < 1e-4, `entropy at ${t}: ${entropy[t]} vs ${h}`);
+          assert.deepEqual(topIds.slice(t * STATS_TOP_K, (t + 1) * STATS_TOP_K), order.slice(0, STATS_TOP_K), `top ids at ${t}`);
+          topLogits.slice(t * STATS_TOP_K, (t + 1) * STATS_TOP_K).forEach((x, j) => assert.ok(Math.abs(x - row[order[j]]) < LOGIT_TOLERANCE));
+          assert.ok(Math.abs(actualLogit[t] - row[next]) < LOGIT_TOLERANCE, `actual logit at ${t}`);
+          assert.equal(larger[t], full.logits.subarray(t * vocab, (t + 1) * vocab).filter((x) => x > full.logits[t * vocab + next]).length);
+        });
       });
 
       it('gives attention rows that sum to 1 and are exactly 0 above the diagonal', () => {

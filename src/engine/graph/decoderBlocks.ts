@@ -10,6 +10,8 @@ import { attr, type Dim, type GraphBuilder } from './onnxBuilder';
 export interface DecoderInputs {
   inputIds: string;
   positionIds: string;
+  nextIds: string;
+  topK: string;
   pastKeys: string[];
   pastValues: string[];
 }
@@ -18,6 +20,8 @@ export interface DecoderInputs {
 export function declareDecoderInputs(b: GraphBuilder, config: ModelConfig): DecoderInputs {
   const inputIds = b.addInput(io.INPUT_IDS, 'int64', [1, io.SEQUENCE_DIM]);
   const positionIds = b.addInput(io.POSITION_IDS, 'int64', [1, io.SEQUENCE_DIM]);
+  const nextIds = b.addInput(io.NEXT_IDS, 'int64', [1, io.SEQUENCE_DIM]);
+  const topK = b.addInput(io.TOP_K, 'int64', [1]);
   const pastDims: Dim[] = [1, config.kvHeads, io.PAST_SEQUENCE_DIM, config.headDim];
   const pastKeys: string[] = [];
   const pastValues: string[] = [];
@@ -25,7 +29,7 @@ export function declareDecoderInputs(b: GraphBuilder, config: ModelConfig): Deco
     pastKeys.push(b.addInput(io.pastKey(i), 'float32', pastDims));
     pastValues.push(b.addInput(io.pastValue(i), 'float32', pastDims));
   }
-  return { inputIds, positionIds, pastKeys, pastValues };
+  return { inputIds, positionIds, nextIds, topK, pastKeys, pastValues };
 }
 
 /** Declares the outputs listed in names.ts, in graphOutputNames order. */
@@ -34,11 +38,41 @@ export function declareDecoderOutputs(b: GraphBuilder, config: ModelConfig): voi
   for (let i = 0; i < config.layers; i++) {
     b.addOutput(io.attention(i), 'float32', [1, config.heads, io.SEQUENCE_DIM, io.TOTAL_SEQUENCE_DIM]);
   }
+  const perPosition: Dim[] = [1, io.SEQUENCE_DIM, 1];
+  b.addOutput(io.NEXT_TOP_LOGITS, 'float32', [1, io.SEQUENCE_DIM, io.TOP_K_DIM]);
+  b.addOutput(io.NEXT_TOP_IDS, 'int64', [1, io.SEQUENCE_DIM, io.TOP_K_DIM]);
+  b.addOutput(io.NEXT_LOG_Z, 'float32', perPosition);
+  b.addOutput(io.NEXT_ENTROPY, 'float32', perPosition);
+  b.addOutput(io.NEXT_ACTUAL_LOGIT, 'float32', perPosition);
+  b.addOutput(io.NEXT_ACTUAL_LARGER, 'int64', perPosition);
   const presentDims: Dim[] = [1, config.kvHeads, io.TOTAL_SEQUENCE_DIM, config.headDim];
   for (let i = 0; i < config.layers; i++) {
     b.addOutput(io.presentKey(i), 'float32', presentDims);
     b.addOutput(io.presentValue(i), 'float32', presentDims);
   }
+}
+
+/**
+ * The next-token statistics of names.ts from the logits [1, T, vocab], computed in the graph: onnxruntime's
+ * vectorised exp and TopK over T x vocab values cost a fraction of doing the same in JS, and the caller
+ * then reads a few numbers per position instead of the whole logits tensor.
+ */
+export function nextTokenStats(b: GraphBuilder, logits: string, inputs: DecoderInputs): void {
+  const lastAxis = b.int64([-1]);
+  const keep = { keepdims: attr.int(1) };
+  const logZ = b.op('ReduceLogSumExp', [logits, lastAxis], keep, io.NEXT_LOG_Z);
+  // H = log Z - sum(p * x): with p = softmax(x)
+  const expected = b.op('ReduceSum', [b.op('Mul', [b.op('Softmax', [logits], { axis: attr.int(-1) }), logits]), lastAxis], keep);
+  b.op('Sub', [logZ, expected], {}, io.NEXT_ENTROPY);
+  b.addNode('TopK', [logits, inputs.topK], [io.NEXT_TOP_LOGITS, io.NEXT_TOP_IDS], {
+    axis: attr.int(-1),
+    largest: attr.int(1),
+    sorted: attr.int(1),
+  });
+  const nextIndex = b.unsqueeze(inputs.nextIds, [2]);
+  const actual = b.op('GatherElements', [logits, nextIndex], { axis: attr.int(2) }, io.NEXT_ACTUAL_LOGIT);
+  const larger = b.op('Cast', [b.op('Greater', [logits, actual])], { to: attr.int(onnx.TensorProto.DataType.INT64) });
+  b.op('ReduceSum', [larger, lastAxis], keep, io.NEXT_ACTUAL_LARGER);
 }
 
 /** x @ W (+ b) for x [..., in]; weights become initializers `${name}.weight` / `${name}.bias`. */

@@ -10,9 +10,11 @@ import {
   declareDecoderInputs,
   declareDecoderOutputs,
   linear,
+  nextTokenStats,
   splitHeads,
   tiedLmHead,
 } from './decoderBlocks';
+import { LOGITS } from './names';
 import { attr, GraphBuilder } from './onnxBuilder';
 
 interface LayerNormWeights {
@@ -33,6 +35,7 @@ export function buildGpt2Graph(config: ModelConfig, weights: Gpt2Weights): Uint8
   });
   const h = layerNorm(b, x, weights.lnF, 'ln_f', config.normEps);
   tiedLmHead(b, h, wte, config.dim, config.vocab);
+  nextTokenStats(b, LOGITS, inputs);
   declareDecoderOutputs(b, config);
   return b.toBytes();
 }

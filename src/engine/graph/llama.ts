@@ -11,6 +11,7 @@ import {
   declareDecoderInputs,
   declareDecoderOutputs,
   linear,
+  nextTokenStats,
   splitHeads,
   tiedLmHead,
 } from './decoderBlocks';
@@ -49,6 +50,7 @@ export function buildLlamaGraph(config: ModelConfig, weights: LlamaWeights): Uin
   const h = rmsNorm(b, x, weights.finalNorm, 'final_norm', config.normEps);
   if (weights.lmHead) linear(b, h, weights.lmHead, 'lm_head', LOGITS);
   else tiedLmHead(b, h, embedding, config.dim, config.vocab);
+  nextTokenStats(b, LOGITS, inputs);
   declareDecoderOutputs(b, config);
   return b.toBytes();
 }
