@@ -62,6 +62,8 @@ async function benchModel(name: string, engine: EngineModel, lengths: number[]):
   record(`${name}: session creation`, ms(engine.timings.sessionMs));
   for (const T of lengths) {
     const ids = idsOfLength(T, engine.config.vocab);
+    const prefill = await timeMedian(() => engine.session.run(engine.feeds(ids, 0, null), [io.LOGITS]));
+    record(`${name}: prefill (session.run, logits) at T = ${T}`, ms(prefill));
     const t = await timeMedian(() => inspect(engine, { ids }));
     record(`${name}: inspect (all layers + top-10) at T = ${T}`, ms(t));
   }
