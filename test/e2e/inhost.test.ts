@@ -4,34 +4,16 @@
  * of their outcomes is reported here as a test of its own, so `npm test` counts them one by one.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Mocha from 'mocha';
-import type { InHostFixtures } from './inhost/report';
 import { buildExtension } from './helpers/build';
-import { expectedInspection, lineLength } from './helpers/fixtures';
+import { writeInHostFixtures } from './helpers/fixtures';
 import { bundleInHostTests, runInHostTests, stopwatch, type InHostRun } from './helpers/inhost';
-import { REPO_ROOT, RESULTS_DIR, SAMPLES_DIR, STORIES_DIR } from './helpers/paths';
+import { REPO_ROOT, SAMPLES_DIR } from './helpers/paths';
 import { clearResults } from './helpers/workbench';
 import { allowingServerInstall } from './helpers/timeouts';
-
-const TOP_K = 10;
-
-async function writeFixtures(dir: string): Promise<string> {
-  const story = path.join(SAMPLES_DIR, 'story.txt');
-  const chinese = path.join(SAMPLES_DIR, 'transformer-zh.txt');
-  const [english, chineseExpected] = await Promise.all([
-    // Two lines, so token ranges must cross a line break correctly.
-    expectedInspection(story, [0, 0, 1, lineLength(story, 1)], TOP_K),
-    // Every Chinese character is three byte tokens in stories260K's vocabulary.
-    expectedInspection(chinese, [0, 0, 0, lineLength(chinese, 0)], TOP_K),
-  ]);
-  const fixtures: InHostFixtures = { modelDir: STORIES_DIR, topK: TOP_K, outDir: RESULTS_DIR, english, chinese: chineseExpected };
-  const file = path.join(dir, 'fixtures.json');
-  writeFileSync(file, JSON.stringify(fixtures, null, 2));
-  return file;
-}
 
 describe('e2e: extension host of a real VS Code', function () {
   let run: InHostRun;
@@ -44,7 +26,7 @@ describe('e2e: extension host of a real VS Code', function () {
     const clock = stopwatch();
     buildExtension();
     const buildMs = clock();
-    const fixturesFile = await writeFixtures(tmp);
+    const fixturesFile = await writeInHostFixtures(tmp);
     const fixturesMs = clock();
     const extensionTestsPath = await bundleInHostTests();
     const bundleMs = clock();

@@ -3,10 +3,10 @@
  * the extension's inspect command and hover must agree with `node dist/cli.js inspect --json`.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ExpectedInspection } from '../inhost/report';
-import { DIST_DIR, REPO_ROOT, STORIES_DIR } from './paths';
+import type { ExpectedInspection, InHostFixtures } from '../inhost/report';
+import { DIST_DIR, REPO_ROOT, RESULTS_DIR, SAMPLES_DIR, STORIES_DIR } from './paths';
 
 type Range = [number, number, number, number];
 
@@ -41,4 +41,25 @@ function runCli(args: string[]): Promise<CliJson> {
       else resolve(JSON.parse(stdout) as CliJson);
     });
   });
+}
+
+const TOP_K = 10;
+
+/**
+ * Computes what the in-host tests expect (with the CLI, outside VS Code) and writes it as the JSON file the
+ * in-host tests read from AI_E2E_FIXTURES.
+ */
+export async function writeInHostFixtures(dir: string): Promise<string> {
+  const story = path.join(SAMPLES_DIR, 'story.txt');
+  const chinese = path.join(SAMPLES_DIR, 'transformer-zh.txt');
+  const [english, chineseExpected] = await Promise.all([
+    // Two lines, so token ranges must cross a line break correctly.
+    expectedInspection(story, [0, 0, 1, lineLength(story, 1)], TOP_K),
+    // Every Chinese character is three byte tokens in stories260K's vocabulary.
+    expectedInspection(chinese, [0, 0, 0, lineLength(chinese, 0)], TOP_K),
+  ]);
+  const fixtures: InHostFixtures = { modelDir: STORIES_DIR, topK: TOP_K, outDir: RESULTS_DIR, english, chinese: chineseExpected };
+  const file = path.join(dir, 'fixtures.json');
+  writeFileSync(file, JSON.stringify(fixtures, null, 2));
+  return file;
 }
