@@ -1,0 +1,265 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { listCachedModels, removeCachedModel } from '../../../src/engine/hub/cache';
+import { CATALOG, catalogEntry } from '../../../src/engine/hub/catalog';
+import { downloadModel, type DownloadOptions, type DownloadProgress } from '../../../src/engine/hub/download';
+import { inspect } from '../../../src/engine/inspect';
+import { loadModelFolder } from '../../../src/engine/loadModel';
+import { randomGpt2Model } from '../../../src/engine/testing/randomModels';
+import { EngineError, type ErrorCode } from '../../../src/shared/errors';
+import { sha256, startFakeHub, startFakeProxy, type FakeHub, type RepoFile } from '../../helpers/hfHubServer';
+import { writeHfFolder } from '../../helpers/hfWriter';
+import { STORIES_DIR } from '../../helpers/stories260K';
+
+const ID = 'test-org/tiny-gpt2';
+
+function rejectsWith(code: ErrorCode, pattern: RegExp) {
+  return (err: unknown): boolean => {
+    assert.ok(err instanceof EngineError, `expected an EngineError, got ${String(err)}`);
+    assert.equal(err.code, code, err.message);
+    assert.match(err.message, pattern);
+    return true;
+  };
+}
+
+/** Every file under dir, recursively, relative to it. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+describe('hub downloader against a local stand-in for the hub', function () {
+  let hub: FakeHub;
+  let cacheDir: string;
+  let repo: RepoFile[];
+
+  before(async () => {
+    const folder = await writeHfFolder(randomGpt2Model({ vocab: 270 }, 3), { modelType: 'gpt2' });
+    repo = [];
+    for (const name of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'model.safetensors']) {
+      repo.push({ path: name, content: await readFile(path.join(folder, name)) });
+    }
+    repo.push({ path: 'README.md', content: new TextEncoder().encode('# tiny') });
+    await rm(folder, { recursive: true, force: true });
+    hub = await startFakeHub();
+    hub.repos.set(ID, new Map([['main', repo]]));
+  });
+  after(() => hub.close());
+
+  beforeEach(async () => {
+    cacheDir = await mkdtemp(path.join(tmpdir(), 'ai-hub-cache-'));
+    hub.requests.length = 0;
+    hub.dropAfter.clear();
+    hub.corrupt.clear();
+    hub.stallAfter.clear();
+    hub.pageSize = 1000;
+  });
+  afterEach(() => rm(cacheDir, { recursive: true, force: true }));
+
+  const options = (extra: Partial<DownloadOptions> = {}): DownloadOptions => ({ cacheDir, id: ID, hubUrl: hub.url, ...extra });
+  const weights = (): RepoFile => repo.find((f) => f.path === 'model.safetensors') as RepoFile;
+
+  it('downloads what the engine needs, verified, into a folder the loader opens', async () => {
+    const progress: DownloadProgress[] = [];
+    hub.pageSize = 2;
+    const result = await downloadModel(options({ onProgress: (p) => progress.push(p) }));
+    assert.equal(result.fromCache, false);
+    assert.equal(result.offline, false);
+    assert.deepEqual(await filesUnder(result.dir), ['.complete.json', 'config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+    assert.equal(sha256(await readFile(path.join(result.dir, 'model.safetensors'))), sha256(weights().content));
+    const last = progress.at(-1);
+    assert.ok(last);
+    assert.equal(last.bytes, last.totalBytes);
+    assert.equal(last.percent, 100);
+    assert.ok(progress.every((p) => p.bytesPerSecond >= 0 && p.fileBytes <= p.fileSize));
+    assert.ok(hub.requests.some((r) => r.url.includes('page=1')), 'the paged listing was followed');
+    const engine = await loadModelFolder(result.modelDir);
+    try {
+      assert.ok((await inspect(engine, { text: 'the hat' })).tokens.length > 0);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  it('uses the cached copy when nothing changed, and re-fetches only a changed file', async () => {
+    await downloadModel(options());
+    hub.requests.length = 0;
+    const again = await downloadModel(options());
+    assert.equal(again.fromCache, true);
+    assert.equal(again.downloadedBytes, 0);
+    assert.ok(!hub.requests.some((r) => r.url.includes('model.safetensors')));
+    const changed = repo.find((f) => f.path === 'tokenizer_config.json') as RepoFile;
+    const original = changed.content;
+    changed.content = new TextEncoder().encode('{"bos_token":"<|endoftext|>","eos_token":"<|endoftext|>"}');
+    try {
+      hub.requests.length = 0;
+      const updated = await downloadModel(options());
+      assert.equal(updated.fromCache, false);
+      assert.equal(updated.downloadedBytes, changed.content.length);
+      assert.ok(!hub.requests.some((r) => r.url.includes('/cdn/')), 'the unchanged weights were not fetched again');
+    } finally {
+      changed.content = original;
+    }
+  });
+
+  it('resumes an interrupted download with a Range request on the next call', async () => {
+    const size = weights().content.length;
+    hub.dropAfter.set('model.safetensors', { bytes: Math.floor(size / 3), times: 1 });
+    await assert.rejects(downloadModel(options({ retries: 0 })), rejectsWith('RUNTIME', /model\.safetensors was interrupted.*resume/));
+    const partial = await stat(path.join(cacheDir, 'models', 'test-org--tiny-gpt2', 'main', 'model.safetensors.part'));
+    assert.equal(partial.size, Math.floor(size / 3));
+    assert.equal((await listCachedModels(cacheDir)).length, 0, 'an interrupted copy is not listed as cached');
+    hub.requests.length = 0;
+    const result = await downloadModel(options({ retries: 0 }));
+    const ranged = hub.requests.find((r) => r.url.includes('/cdn/') && r.range);
+    assert.equal(ranged?.range, `bytes=${Math.floor(size / 3)}-`);
+    assert.equal(result.downloadedBytes, size - Math.floor(size / 3), 'only the missing bytes crossed the network');
+    assert.equal(sha256(await readFile(path.join(result.dir, 'model.safetensors'))), sha256(weights().content));
+  });
+
+  it('retries within one call, resuming each time', async () => {
+    hub.dropAfter.set('model.safetensors', { bytes: 1000, times: 2 });
+    const result = await downloadModel(options({ retries: 2 }));
+    assert.equal(hub.requests.filter((r) => r.range && r.url.includes('/cdn/')).length, 2);
+    assert.equal(sha256(await readFile(path.join(result.dir, 'model.safetensors'))), sha256(weights().content));
+  });
+
+  it('rejects a file whose hash is wrong: nothing cached, no temp file left', async () => {
+    hub.corrupt.add('model.safetensors');
+    await assert.rejects(downloadModel(options()), rejectsWith('CORRUPT_MODEL', /model\.safetensors arrived damaged \(sha256 [0-9a-f]+ instead of [0-9a-f]+\)/));
+    const left = await filesUnder(cacheDir);
+    assert.ok(!left.some((f) => f.endsWith('model.safetensors') || f.endsWith('.part') || f.endsWith('.complete.json')), left.join(', '));
+    assert.deepEqual(await listCachedModels(cacheDir), []);
+  });
+
+  it('reports a model the hub does not have', async () => {
+    await assert.rejects(downloadModel(options({ id: 'test-org/no-such-model' })), rejectsWith('MODEL_NOT_FOUND', /test-org\/no-such-model.*not on/));
+    await assert.rejects(downloadModel(options({ revision: 'v9' })), rejectsWith('MODEL_NOT_FOUND', /revision v9/));
+    await assert.rejects(downloadModel(options({ id: '../../etc' })), rejectsWith('BAD_INPUT', /not a hub model id/));
+  });
+
+  it('cancels through an AbortSignal, removing the temp file', async () => {
+    hub.stallAfter.set('model.safetensors', 4096);
+    const controller = new AbortController();
+    const pending = downloadModel(options({ signal: controller.signal }));
+    const part = path.join(cacheDir, 'models', 'test-org--tiny-gpt2', 'main', 'model.safetensors.part');
+    // Wait (bounded) until the stalled download has written its temp file, then cancel.
+    for (let i = 0; i < 250 && !(await stat(part).catch(() => null))?.size; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok((await stat(part)).size > 0, 'the temp file exists while downloading');
+    controller.abort();
+    await assert.rejects(pending, rejectsWith('CANCELLED', /cancelled/));
+    const left = await filesUnder(cacheDir);
+    assert.ok(!left.some((f) => f.endsWith('.part') || f.endsWith('model.safetensors')), left.join(', '));
+  });
+
+  it('uses the cache when the hub cannot be reached, and says so', async () => {
+    await downloadModel(options());
+    const offline = await downloadModel(options({ hubUrl: 'http://127.0.0.1:9' }));
+    assert.equal(offline.offline, true);
+    assert.equal(offline.fromCache, true);
+    assert.match(offline.notice ?? '', /offline .*ECONNREFUSED.*downloaded on \d{4}-\d{2}-\d{2}/);
+    const engine = await loadModelFolder(offline.modelDir);
+    await engine.dispose();
+  });
+
+  it('gives a clear error offline without a cached copy', async () => {
+    await assert.rejects(
+      downloadModel(options({ hubUrl: 'http://127.0.0.1:9' })),
+      rejectsWith('MODEL_NOT_FOUND', /cannot reach http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\).*not been downloaded before/),
+    );
+  });
+
+  it('goes through an HTTP proxy (CONNECT) when given one', async () => {
+    const proxy = await startFakeProxy();
+    try {
+      const result = await downloadModel(options({ proxy: proxy.url }));
+      assert.equal(result.fromCache, false);
+      assert.ok(proxy.tunnels.length > 0);
+      assert.ok(proxy.tunnels.every((t) => t === new URL(hub.url).host));
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('refuses before downloading a model too large for WebAssembly or one ONNX graph', async () => {
+    hub.repos.set(
+      'test-org/huge',
+      new Map([
+        [
+          'main',
+          [
+            { path: 'config.json', content: new TextEncoder().encode('{"model_type":"llama","torch_dtype":"bfloat16"}') },
+            { path: 'tokenizer.json', content: new TextEncoder().encode('{}') },
+            { path: 'model.safetensors', content: new Uint8Array(8), listedSize: 2_200_000_000 },
+          ],
+        ],
+      ]),
+    );
+    await assert.rejects(
+      downloadModel(options({ id: 'test-org/huge' })),
+      rejectsWith('UNSUPPORTED', /test-org\/huge has 4\.10 GiB of weights as float32, more than the 2\.00 GiB one ONNX graph can hold.*Nothing was downloaded/),
+    );
+    assert.ok(!hub.requests.some((r) => r.url.includes('/cdn/')));
+    assert.deepEqual(await filesUnder(cacheDir), []);
+  });
+
+  it('refuses a repository that only has PyTorch pickles, before downloading', async () => {
+    hub.repos.set(
+      'test-org/pickled',
+      new Map([['main', [{ path: 'config.json', content: new TextEncoder().encode('{}') }, { path: 'pytorch_model.bin', content: new Uint8Array(16) }]]]),
+    );
+    await assert.rejects(downloadModel(options({ id: 'test-org/pickled' })), rejectsWith('UNSUPPORTED', /pytorch_model\.bin.*pickle/));
+  });
+
+  it('lists and removes cached models', async () => {
+    await downloadModel(options());
+    const cached = await listCachedModels(cacheDir);
+    assert.equal(cached.length, 1);
+    assert.equal(cached[0].id, ID);
+    assert.equal(cached[0].revision, 'main');
+    assert.equal(cached[0].bytes, repo.filter((f) => f.path !== 'README.md').reduce((n, f) => n + f.content.length, 0));
+    assert.equal(await removeCachedModel(cacheDir, ID), true);
+    assert.deepEqual(await listCachedModels(cacheDir), []);
+    assert.equal(await removeCachedModel(cacheDir, ID), false);
+  });
+
+  it('fetches a llama2.c model from a repository subfolder, as the catalog names it', async () => {
+    const entry = catalogEntry('stories260K');
+    assert.ok(entry);
+    const files: RepoFile[] = [];
+    for (const name of ['stories260K.bin', 'tok512.bin']) {
+      files.push({ path: `stories260K/${name}`, content: await readFile(path.join(STORIES_DIR, name)) });
+    }
+    files.push({ path: 'stories15M.bin', content: new Uint8Array(64) });
+    hub.repos.set(entry.id, new Map([[entry.revision, files]]));
+    const result = await downloadModel(options({ id: entry.id, revision: entry.revision, files: entry.files, subfolder: entry.subfolder }));
+    assert.deepEqual(await filesUnder(result.modelDir), ['stories260K.bin', 'tok512.bin']);
+    const engine = await loadModelFolder(result.modelDir);
+    try {
+      assert.equal(engine.config.vocab, 512);
+    } finally {
+      await engine.dispose();
+    }
+  });
+});
+
+describe('model catalog', () => {
+  it('lists the curated models with their download size and memory need', () => {
+    assert.deepEqual(
+      CATALOG.map((e) => e.key),
+      ['stories260K', 'gpt2', 'distilgpt2', 'SmolLM2-135M', 'Qwen2.5-0.5B', 'TinyLlama-1.1B'],
+    );
+    for (const entry of CATALOG) {
+      assert.ok(entry.downloadBytes > 0 && entry.requirement.memoryBytes > entry.requirement.float32Bytes);
+    }
+    for (const fits of ['stories260K', 'gpt2', 'distilgpt2', 'SmolLM2-135M']) assert.equal(catalogEntry(fits)?.problem, null, fits);
+    // Measured: a Qwen2.5-0.5B-shaped float32 session fails with bad_alloc in WebAssembly.
+    assert.match(catalogEntry('Qwen2.5-0.5B')?.problem ?? '', /WebAssembly memory.*4\.00 GiB/);
+    assert.match(catalogEntry('TinyLlama-1.1B')?.problem ?? '', /float32.*2\.00 GiB/);
+  });
+});
