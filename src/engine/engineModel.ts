@@ -24,8 +24,15 @@ export class EngineModel {
     readonly timings: BuildTimings,
   ) {}
 
+  /** Builds the ONNX graph for a model description and makes it runnable. */
   static async create(model: Model, tokenizer: Tokenizer | null): Promise<EngineModel> {
-    const { config } = model;
+    const t0 = performance.now();
+    const bytes = buildGraph(model);
+    return EngineModel.fromGraph(bytes, model.config, tokenizer, performance.now() - t0);
+  }
+
+  /** A ready graph whose I/O follows graph/names.ts (built here, or an imported ONNX file wrapped to match). */
+  static async fromGraph(bytes: Uint8Array, config: ModelConfig, tokenizer: Tokenizer | null, graphMs = 0): Promise<EngineModel> {
     if (tokenizer && tokenizer.vocabSize !== config.vocab) {
       throw new EngineError(
         'TOKENIZER_MISMATCH',
@@ -33,10 +40,8 @@ export class EngineModel {
       );
     }
     const t0 = performance.now();
-    const bytes = buildGraph(model);
-    const t1 = performance.now();
     const session = await ModelSession.create(bytes);
-    const t2 = performance.now();
+    const sessionMs = performance.now() - t0;
     const info: ModelInfo = {
       name: config.name,
       family: config.family,
@@ -51,7 +56,7 @@ export class EngineModel {
       bosId: tokenizer?.bosId ?? null,
       eosId: tokenizer?.eosId ?? null,
     };
-    return new EngineModel(config, info, tokenizer, session, { graphMs: t1 - t0, sessionMs: t2 - t1 });
+    return new EngineModel(config, info, tokenizer, session, { graphMs, sessionMs });
   }
 
   /** Display label of a token id (the id itself when the model has no tokenizer). */
