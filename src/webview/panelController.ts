@@ -27,6 +27,9 @@ import { readPalette, watchTheme, type ThemePalette } from './themePalette';
 import { ThumbnailStore } from './thumbnailStore';
 import type { PanelView, RenderEnv, ViewDeps } from './viewTypes';
 
+/** How long an export waits for the current view's layers to arrive and draw. */
+const EXPORT_WAIT_MS = 20_000;
+
 export interface ControllerOptions {
   /** How long a layer request may go unanswered before the view offers a retry. */
   layerTimeoutMs?: number;
@@ -339,10 +342,25 @@ export class PanelController implements Disposable {
       cancelAnimationFrame(this.frame);
       this.frame = null;
     }
-    this.render();
-    const picture = this.views.get(this.state.view)?.exportPicture();
-    if (!picture) throw new Error(`the ${VIEW_TITLES[this.state.view]} view has nothing drawn to export yet`);
+    const picture = await this.drawnPicture();
     return renderPng({ picture, viewName: VIEW_TITLES[this.state.view], result: data.result, palette: this.palette, scale: this.scale });
+  }
+
+  /**
+   * The current view's picture, waiting for it when its layers are still on their way (an export asked for
+   * right after the panel opened, or after a reload): rendered once per frame until drawn or EXPORT_WAIT_MS.
+   */
+  private async drawnPicture(): Promise<NonNullable<ReturnType<PanelView['exportPicture']>>> {
+    const deadline = performance.now() + EXPORT_WAIT_MS;
+    for (;;) {
+      this.render();
+      const picture = this.views.get(this.state.view)?.exportPicture();
+      if (picture) return picture;
+      if (performance.now() > deadline || !dataOf(this.state)) {
+        throw new Error(`the ${VIEW_TITLES[this.state.view]} view has nothing drawn to export yet (its attention did not arrive)`);
+      }
+      await new Promise<void>((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   private onExportButton(): void {

@@ -145,20 +145,6 @@ async function assertHoverShowsTopK(expected: ExpectedInspection, needle: string
   });
 }
 
-/**
- * The inspect command returns when the result is in the host; the panel draws it a moment later, and until
- * then the export is refused with "nothing drawn to export yet". Retries that refusal only, for a while.
- */
-async function exportWhenDrawn(file: string, timeoutMs = 20_000): Promise<ReportedMessage[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const messages = await messagesDuring(() => vscode.commands.executeCommand('attentionInspector.exportPng', { path: file }));
-    const notYet = messages.some((m) => /nothing drawn/i.test(m.message));
-    if (!notYet || Date.now() > deadline) return messages;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 function pngSize(file: string): { width: number; height: number } {
   const bytes = readFileSync(file);
   assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
@@ -231,7 +217,8 @@ describe('Attention Inspector in a real VS Code', function () {
       mkdirSync(fixtures.outDir, { recursive: true });
       const file = path.join(fixtures.outDir, 'inhost-export.png');
       rmSync(file, { force: true });
-      const messages = await exportWhenDrawn(file);
+      // Right after inspect returns: the panel must wait for its first drawing rather than refuse.
+      const messages = await messagesDuring(() => vscode.commands.executeCommand('attentionInspector.exportPng', { path: file }));
       assert.ok(existsSync(file), `a PNG at ${file}; messages: ${JSON.stringify(messages)}`);
       const { width, height } = pngSize(file);
       assert.ok(width >= 200 && height >= 100, `a real image, not a sliver: ${width}x${height}`);
