@@ -13,6 +13,8 @@
  *   `uri`, `range` and `truncate`, is treated as no argument.
  * attentionInspector.exportPng: { path: string } writes the image there without a dialog.
  * attentionInspector.chooseModelFolder: { path: string } sets the folder without a dialog.
+ * attentionInspector.selectModel: { model: string } downloads and uses that model (a curated name such as
+ *   "gpt2", or a hub id "owner/name[@revision]") without the picker.
  */
 import type { RangeTuple } from './tokenRanges';
 
@@ -65,4 +67,12 @@ export function parsePathArg(arg: unknown): Parsed<{ path?: string }> {
   if (!record) return { ok: true, value: {} };
   if (typeof record.path !== 'string' || record.path.trim() === '') return { ok: false, error: 'the "path" argument must be a non-empty string' };
   return { ok: true, value: { path: record.path } };
+}
+
+/** `{ model }` for selectModel; anything else means "show the picker". The id itself is checked by modelSpec.ts. */
+export function parseModelArg(arg: unknown): Parsed<{ model?: string }> {
+  const record = asRecord(arg, ['model']);
+  if (!record) return { ok: true, value: {} };
+  if (typeof record.model !== 'string' || record.model.trim() === '') return { ok: false, error: 'the "model" argument must be a non-empty string' };
+  return { ok: true, value: { model: record.model.trim() } };
 }

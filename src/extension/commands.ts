@@ -8,12 +8,16 @@ import type { PngExporter } from './exportPng';
 import { COMMANDS } from './ids';
 import type { InspectSummary } from './inspection';
 import type { InspectionController } from './inspectionController';
+import type { ModelManager } from './manageModels';
 import type { Reporter } from './output';
+import type { ModelPicker } from './selectModel';
 
 export interface CommandDeps {
   controller: InspectionController;
   exporter: PngExporter;
   chooser: ModelFolderChooser;
+  picker: ModelPicker;
+  manager: ModelManager;
   reporter: Reporter;
 }
 
@@ -22,6 +26,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(COMMANDS.inspect, (arg?: unknown) => inspectCommand(deps, arg)),
     vscode.commands.registerCommand(COMMANDS.exportPng, (arg?: unknown) => deps.exporter.exportCommand(arg)),
     vscode.commands.registerCommand(COMMANDS.chooseModelFolder, (arg?: unknown) => deps.chooser.choose(arg)),
+    vscode.commands.registerCommand(COMMANDS.selectModel, (arg?: unknown) => deps.picker.select(arg)),
+    vscode.commands.registerCommand(COMMANDS.manageModels, () => deps.manager.manage()),
   ];
 }
 

@@ -1,6 +1,7 @@
-/** Reads the settings and the model choice from VS Code (the parsing and the resolution order are pure). */
+/** Reads the settings, the model choice and the hub connection from VS Code (the parsing and the rules are pure). */
 import os from 'node:os';
 import * as vscode from 'vscode';
+import { hubAccess, readProxySettings, type HubAccess } from './hubConnection';
 import { CONFIG_SECTION, MODEL_DIR_ENV } from './ids';
 import { resolveModel, type ModelChoice } from './modelResolver';
 import { parseSettings, type InspectorSettings } from './settings';
@@ -15,14 +16,23 @@ function firstLocalWorkspaceFolder(): string | undefined {
 }
 
 export function currentModelChoice(): ModelChoice {
+  const settings = readSettings();
   return resolveModel({
-    setting: readSettings().modelFolder,
+    folderSetting: settings.modelFolder,
     env: process.env[MODEL_DIR_ENV],
-    // The built-in model (stories260K, downloaded on first use) arrives with the model manager.
-    builtInDir: undefined,
+    modelSetting: settings.model,
     workspaceFolder: firstLocalWorkspaceFolder(),
     home: os.homedir(),
   });
+}
+
+/** VS Code's proxy settings (`http.proxy`, `http.proxyStrictSSL`, …) as the hub client's options, read now. */
+export function currentHubAccess(): HubAccess {
+  const http = vscode.workspace.getConfiguration('http');
+  return hubAccess(
+    readProxySettings((key) => http.get<unknown>(key)),
+    process.env,
+  );
 }
 
 export function workspaceFolderUri(): vscode.Uri | undefined {

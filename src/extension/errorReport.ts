@@ -17,8 +17,8 @@ export interface ErrorDescription {
   code: ErrorCode | 'HOST';
   /** The message as a sentence: capitalised and ending with punctuation. */
   message: string;
-  /** Choosing another model folder may fix it. */
-  suggestsModelFolder: boolean;
+  /** Choosing another model (or model folder) may fix it. */
+  suggestsOtherModel: boolean;
 }
 
 const USER_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -33,24 +33,29 @@ const USER_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 
 const MODEL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['MODEL_NOT_FOUND', 'CORRUPT_MODEL', 'TOKENIZER_MISMATCH', 'UNSUPPORTED']);
 
-/** The engine writes messages as clauses ("the text is empty: …"); notifications read better as sentences. */
+/**
+ * The engine writes messages as clauses ("the text is empty: …"); notifications read better as sentences.
+ * A clause that starts with a name (test-org/tiny, model.safetensors, gpt2) keeps it as written.
+ */
 export function asSentence(text: string): string {
   const trimmed = text.trim();
   if (trimmed === '') return 'Something went wrong.';
-  const capitalised = trimmed[0].toUpperCase() + trimmed.slice(1);
+  const firstWord = trimmed.split(/\s/, 1)[0] ?? '';
+  const plainWord = /^[a-z]+[,:;]?$/.test(firstWord);
+  const capitalised = plainWord ? trimmed[0].toUpperCase() + trimmed.slice(1) : trimmed;
   return /[.!?…]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
 
 export function describeError(err: unknown): ErrorDescription {
   if (err instanceof EngineError) {
     const message = asSentence(err.message);
-    if (err.code === 'CANCELLED') return { kind: 'cancelled', code: err.code, message, suggestsModelFolder: false };
+    if (err.code === 'CANCELLED') return { kind: 'cancelled', code: err.code, message, suggestsOtherModel: false };
     const kind: ErrorKind = USER_CODES.has(err.code) ? 'user' : 'internal';
-    return { kind, code: err.code, message, suggestsModelFolder: MODEL_CODES.has(err.code) };
+    return { kind, code: err.code, message, suggestsOtherModel: MODEL_CODES.has(err.code) };
   }
-  if (err instanceof UserError) return { kind: 'user', code: 'HOST', message: asSentence(err.message), suggestsModelFolder: false };
+  if (err instanceof UserError) return { kind: 'user', code: 'HOST', message: asSentence(err.message), suggestsOtherModel: false };
   const raw = err instanceof Error ? err.message : String(err);
-  return { kind: 'internal', code: 'HOST', message: asSentence(raw.split('\n', 1)[0] ?? ''), suggestsModelFolder: false };
+  return { kind: 'internal', code: 'HOST', message: asSentence(raw.split('\n', 1)[0] ?? ''), suggestsOtherModel: false };
 }
 
 /**

@@ -2,21 +2,28 @@
  * Entry point: creates the parts and wires them together; every disposable goes to context.subscriptions.
  * The engine (a worker thread) lives for the extension's lifetime and is shut down in deactivate.
  */
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { EngineClient } from '../engine/client';
 import { ModelFolderChooser } from './chooseModelFolder';
 import { registerCommands } from './commands';
-import { currentModelChoice, readSettings } from './configuration';
+import { currentHubAccess, readSettings } from './configuration';
 import { registerCursorSync } from './cursorSync';
 import { TokenHighlighter } from './decorations';
 import { PngExporter } from './exportPng';
 import { registerHoverProvider } from './hoverProvider';
-import { CONFIG_SECTION } from './ids';
+import { CONFIG_SECTION, HUB_CACHE_FOLDER } from './ids';
 import { InspectionController } from './inspectionController';
-import { Reporter, type ReportedMessage } from './output';
+import { ModelManager } from './manageModels';
+import { ModelDownloads } from './modelDownloads';
+import { ModelFetcher } from './modelFetcher';
+import { ModelLoader } from './modelLoader';
+import { ModelProvider } from './modelProvider';
+import { Reporter, type MessageAction, type ReportedMessage } from './output';
 import type { PanelDelegate } from './panel';
 import { PanelManager } from './panelManager';
 import { RestoreRecords } from './restoreRecords';
+import { ModelPicker } from './selectModel';
 import { panelSettings } from './settings';
 import { ModelStatusBar } from './statusBar';
 
@@ -40,6 +47,14 @@ export function activate(context: vscode.ExtensionContext): AttentionInspectorAp
     savePng: (_panel, image) => void exporter.saveFromPanel(image),
   };
   const panels = new PanelManager({ extensionUri: context.extensionUri, settings: () => panelSettings(readSettings()), delegate, reporter });
+  const downloads = new ModelDownloads(path.join(context.globalStorageUri.fsPath, HUB_CACHE_FOLDER), currentHubAccess, (line) => reporter.info(line));
+  const fetcher = new ModelFetcher(downloads, reporter);
+  const loader = new ModelLoader(client, reporter, statusBar);
+  const openModelSetting: MessageAction = {
+    title: 'Open Setting',
+    run: () => void vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.model`),
+  };
+  const models = new ModelProvider({ downloads, fetcher, loader, reporter, statusBar, openModelSetting });
   const controller = new InspectionController({
     engine: client,
     panels,
@@ -47,12 +62,17 @@ export function activate(context: vscode.ExtensionContext): AttentionInspectorAp
     records: new RestoreRecords(context.workspaceState),
     statusBar,
     highlighter,
-    modelChoice: currentModelChoice,
+    models,
     settings: readSettings,
   });
   const exporter = new PngExporter(panels, reporter);
-  const chooser = new ModelFolderChooser(client, reporter, statusBar);
-  statusBar.update(currentModelChoice());
+  const chooser = new ModelFolderChooser(loader, reporter, models);
+  const picker = new ModelPicker({ downloads, fetcher, loader, provider: models, chooser, reporter });
+  const manager = new ModelManager(downloads, loader, models, reporter);
+  const refreshStatusBar = (): void => {
+    models.refreshStatusBar().then(undefined, (err: unknown) => reporter.warn(`could not show the model in the status bar: ${String(err)}`));
+  };
+  refreshStatusBar();
 
   context.subscriptions.push(
     reporter,
@@ -60,14 +80,14 @@ export function activate(context: vscode.ExtensionContext): AttentionInspectorAp
     highlighter,
     panels,
     controller,
-    ...registerCommands({ controller, exporter, chooser, reporter }),
+    ...registerCommands({ controller, exporter, chooser, picker, manager, reporter }),
     registerHoverProvider(controller),
     registerCursorSync(controller),
     panels.registerSerializer((panel, source) => void controller.restore(panel, source)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration(CONFIG_SECTION)) return;
       panels.broadcastSettings();
-      statusBar.update(currentModelChoice());
+      refreshStatusBar();
     }),
   );
   return { recentMessages: () => reporter.recentMessages() };

@@ -3,7 +3,6 @@
  * notification, the "too long" path (find the longest first part that fits and offer it), results kept per
  * panel, staleness as documents are edited, re-runs and restores after a window reload.
  */
-import path from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineClient } from '../engine/client';
 import type { ModelSource } from '../engine/workerProtocol';
@@ -15,7 +14,7 @@ import { documentView, linesRange, openDocument, rangeOf, visibleColumn } from '
 import { describeError } from './errorReport';
 import { findFirstPart, isTooLong, type FirstPart } from './firstPart';
 import { Inspection, type InspectSummary } from './inspection';
-import type { ModelChoice } from './modelResolver';
+import type { ModelProvider } from './modelProvider';
 import type { Reporter } from './output';
 import { ABORT_REASON, type InspectorPanel } from './panel';
 import type { PanelManager } from './panelManager';
@@ -44,7 +43,7 @@ export interface ControllerDeps {
   records: RestoreRecords;
   statusBar: ModelStatusBar;
   highlighter: TokenHighlighter;
-  modelChoice: () => ModelChoice;
+  models: ModelProvider;
   settings: () => InspectorSettings;
 }
 
@@ -72,22 +71,19 @@ export class InspectionController implements vscode.Disposable {
   async inspect(request: InspectRequest): Promise<InspectSummary | undefined> {
     const { document, range } = request;
     const { reporter } = this.deps;
-    const text = document.getText(range);
-    if (text.length === 0) {
+    if (document.getText(range).length === 0) {
       reporter.notify('info', 'There is no text to inspect: select some text first.');
       return undefined;
     }
-    const model = this.deps.modelChoice();
-    this.deps.statusBar.update(model);
-    if (model.kind === 'none') {
-      reporter.notify(
-        'warning',
-        'Attention Inspector has no model to run yet. Choose a folder with a llama2.c checkpoint (.bin) and its tokenizer, or set the environment variable ATTENTION_INSPECTOR_MODEL_DIR.',
-        [reporter.chooseModelFolderAction()],
-        'NO_MODEL',
-      );
+    const retry = (): void => void this.inspect({ ...request, panel: request.panel?.isDisposed ? undefined : request.panel });
+    const model = await this.deps.models.forRun(request.quiet === true, retry);
+    if (model.kind === 'unavailable') {
+      // The person has been told why (or, for a quiet restore, the panel says it); nothing to run.
+      if (request.quiet && request.panel) request.panel.setNotice({ kind: 'stale', message: model.message });
       return undefined;
     }
+    // Read after a possible download, together with the version, so an edit meanwhile is not missed.
+    const text = document.getText(range);
     const startOffset = document.offsetAt(range.start);
     // The version the text was read at: an edit during the run is caught when the result arrives.
     const version = document.version;
@@ -97,7 +93,7 @@ export class InspectionController implements vscode.Disposable {
     panel.setTitle(panelTitle(requested));
     panel.sourceColumn = visibleColumn(document) ?? panel.sourceColumn;
     const run = panel.beginRun();
-    panel.setNotice({ kind: 'loading', message: `Running ${path.basename(model.dir)} on ${label}…` });
+    panel.setNotice({ kind: 'loading', message: `Running ${model.name} on ${label}…` });
     reporter.info(`inspecting ${label} (${text.length} characters) with ${model.dir}`);
     try {
       const outcome = await this.withProgress(request.quiet === true, `Inspecting ${label}`, run, (progress) =>

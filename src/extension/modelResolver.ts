@@ -1,19 +1,29 @@
 /**
- * Which model folder to use: the `attentionInspector.modelFolder` setting, then the
- * ATTENTION_INSPECTOR_MODEL_DIR environment variable, then the built-in model (when one is installed).
- * Pure, so the order and the path rules are tested.
+ * Which model to use, in this order: the `attentionInspector.modelFolder` setting, the
+ * ATTENTION_INSPECTOR_MODEL_DIR environment variable (both a folder on disk), then the
+ * `attentionInspector.model` setting (a model from the Hugging Face hub, downloaded on first use), whose
+ * default is the built-in stories260K. A local folder wins so that tests, scripts and offline machines
+ * never reach for the network. Pure, so the order and the path rules are tested.
  */
 import path from 'node:path';
+import { BUILT_IN_MODEL, parseModelSpec, type HubModelSpec } from './modelSpec';
 
-export type ModelOrigin = 'setting' | 'environment' | 'built-in';
+export type FolderOrigin = 'folder-setting' | 'environment';
+export type HubOrigin = 'model-setting' | 'built-in';
+export type ModelOrigin = FolderOrigin | HubOrigin;
 
-export type ModelChoice = { kind: 'folder'; dir: string; origin: ModelOrigin } | { kind: 'none' };
+export type ModelChoice =
+  | { kind: 'folder'; dir: string; origin: FolderOrigin }
+  | { kind: 'hub'; spec: HubModelSpec; origin: HubOrigin }
+  /** The model setting holds something that is not a model id; `problem` says why. */
+  | { kind: 'invalid'; value: string; problem: string };
 
 export interface ModelResolverInput {
-  setting: string;
+  /** attentionInspector.modelFolder ('' = not set). */
+  folderSetting: string;
   env: string | undefined;
-  /** Folder of the built-in model once it has been installed; undefined while there is none. */
-  builtInDir: string | undefined;
+  /** attentionInspector.model ('' = the built-in model). */
+  modelSetting: string;
   /** First workspace folder on disk: relative settings are relative to it. */
   workspaceFolder: string | undefined;
   home: string;
@@ -29,22 +39,38 @@ export function expandFolder(raw: string, base: string | undefined, home: string
 }
 
 export function resolveModel(input: ModelResolverInput): ModelChoice {
-  if (input.setting.trim() !== '') {
-    return { kind: 'folder', dir: expandFolder(input.setting, input.workspaceFolder, input.home), origin: 'setting' };
+  if (input.folderSetting.trim() !== '') {
+    return { kind: 'folder', dir: expandFolder(input.folderSetting, input.workspaceFolder, input.home), origin: 'folder-setting' };
   }
   const env = input.env?.trim();
   if (env) return { kind: 'folder', dir: expandFolder(env, process.cwd(), input.home), origin: 'environment' };
-  if (input.builtInDir) return { kind: 'folder', dir: input.builtInDir, origin: 'built-in' };
-  return { kind: 'none' };
+  const value = input.modelSetting.trim() || BUILT_IN_MODEL;
+  const parsed = parseModelSpec(value);
+  if (!parsed.ok) return { kind: 'invalid', value, problem: parsed.error };
+  return { kind: 'hub', spec: parsed.value, origin: parsed.value.name === BUILT_IN_MODEL ? 'built-in' : 'model-setting' };
 }
 
 export function describeOrigin(origin: ModelOrigin): string {
   switch (origin) {
-    case 'setting':
+    case 'folder-setting':
       return 'from the setting attentionInspector.modelFolder';
     case 'environment':
       return 'from the environment variable ATTENTION_INSPECTOR_MODEL_DIR';
+    case 'model-setting':
+      return 'from the setting attentionInspector.model';
     case 'built-in':
       return 'the built-in model';
+  }
+}
+
+/** The short name to show for a choice (a folder's own name until the engine reports the model's). */
+export function choiceName(choice: ModelChoice): string {
+  switch (choice.kind) {
+    case 'folder':
+      return path.basename(choice.dir) || choice.dir;
+    case 'hub':
+      return choice.spec.name;
+    case 'invalid':
+      return choice.value;
   }
 }

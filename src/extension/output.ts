@@ -83,17 +83,17 @@ export class Reporter implements vscode.Disposable {
 
   /**
    * Reports a failure: cancellations only go to the log; problems the person can fix show the engine's
-   * message (with "Choose Model Folder…" when another model may help); internal failures also point to the
-   * log, which has the stack.
+   * message (with "Select Model…" when another model may help); internal failures also point to the
+   * log, which has the stack. `extra` actions (e.g. "Retry") come first.
    */
-  report(err: unknown, context: string): void {
+  report(err: unknown, context: string, extra: readonly MessageAction[] = []): void {
     const described = describeError(err);
     if (described.kind === 'cancelled') {
       this.channel.info(`${context}: ${described.message}`);
       return;
     }
-    const actions: MessageAction[] = [];
-    if (described.suggestsModelFolder) actions.push(this.chooseModelFolderAction());
+    const actions: MessageAction[] = [...extra];
+    if (described.suggestsOtherModel) actions.push(this.selectModelAction());
     if (described.kind === 'internal') {
       if (err instanceof Error && err.stack) this.channel.error(`${context}: ${err.stack}`);
       actions.push({ title: 'Show Output', run: () => this.channel.show(true) });
@@ -103,8 +103,9 @@ export class Reporter implements vscode.Disposable {
     this.notify('error', described.message, actions, described.code);
   }
 
-  chooseModelFolderAction(): MessageAction {
-    return { title: 'Choose Model Folder…', run: () => void vscode.commands.executeCommand(COMMANDS.chooseModelFolder) };
+  /** The picker offers the curated models, any hub id and a local folder: the way out of every model problem. */
+  selectModelAction(): MessageAction {
+    return { title: 'Select Model…', run: () => void vscode.commands.executeCommand(COMMANDS.selectModel) };
   }
 
   dispose(): void {

@@ -4,10 +4,13 @@
  * Pure: the caller passes a getter (vscode.WorkspaceConfiguration's `get` fits).
  */
 import type { ColorScheme, PanelSettings, ViewKind } from '../shared/protocol';
+import { BUILT_IN_MODEL } from './modelSpec';
 
 export interface InspectorSettings extends PanelSettings {
-  /** A folder with a llama2.c checkpoint and its tokenizer; '' = not set. */
+  /** A folder holding a model (Hugging Face, llama2.c or ONNX); '' = not set. It wins over `model`. */
   modelFolder: string;
+  /** A curated model name or a hub id, owner/name[@revision]; '' = the built-in model. Checked by modelSpec.ts. */
+  model: string;
 }
 
 export const VIEW_KINDS: readonly ViewKind[] = ['arcs', 'heatmap', 'grid', 'compare', 'next'];
@@ -17,6 +20,7 @@ export const TOP_K_MAX = 100;
 
 export const DEFAULT_SETTINGS: Readonly<InspectorSettings> = {
   modelFolder: '',
+  model: BUILT_IN_MODEL,
   topK: 10,
   defaultView: 'arcs',
   colorScheme: 'theme',
@@ -34,8 +38,10 @@ export function clampInteger(value: unknown, min: number, max: number, fallback:
 
 export function parseSettings(get: (key: string) => unknown): InspectorSettings {
   const folder = get('modelFolder');
+  const model = get('model');
   return {
     modelFolder: typeof folder === 'string' ? folder.trim() : DEFAULT_SETTINGS.modelFolder,
+    model: typeof model === 'string' ? model.trim() : DEFAULT_SETTINGS.model,
     topK: clampInteger(get('topK'), TOP_K_MIN, TOP_K_MAX, DEFAULT_SETTINGS.topK),
     defaultView: oneOf(get('defaultView'), VIEW_KINDS, DEFAULT_SETTINGS.defaultView),
     colorScheme: oneOf(get('colorScheme'), COLOR_SCHEMES, DEFAULT_SETTINGS.colorScheme),

@@ -1,25 +1,30 @@
-/** The status bar item naming the model in use; clicking it chooses another model folder. */
-import path from 'node:path';
+/** The status bar item naming the model in use; clicking it opens the model picker. */
 import * as vscode from 'vscode';
 import type { ModelInfo } from '../shared/types';
 import { COMMANDS } from './ids';
-import { describeOrigin, type ModelChoice } from './modelResolver';
+import { choiceName, describeOrigin, type ModelChoice } from './modelResolver';
 
 export class ModelStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
-  private choice: ModelChoice = { kind: 'none' };
+  private choice: ModelChoice | undefined;
+  /** The folder the choice loads from when known: a local folder, or a hub model once it is downloaded. */
+  private dir: string | undefined;
   /** The last model the engine loaded, by folder: its real name is better than the folder's. */
   private loaded: { dir: string; info: ModelInfo } | undefined;
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('attentionInspector.model', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Attention Inspector Model';
-    this.item.command = COMMANDS.chooseModelFolder;
+    this.item.command = COMMANDS.selectModel;
+    // Until the first update (the cache is looked at asynchronously) the item still leads to the picker.
+    this.item.text = '$(hubot) Model';
+    this.item.tooltip = 'Attention Inspector: click to select a model.';
     this.item.show();
   }
 
-  update(choice: ModelChoice): void {
+  update(choice: ModelChoice, dir: string | undefined): void {
     this.choice = choice;
+    this.dir = dir;
     this.render();
   }
 
@@ -34,15 +39,22 @@ export class ModelStatusBar implements vscode.Disposable {
 
   private render(): void {
     const choice = this.choice;
-    if (choice.kind === 'none') {
-      this.item.text = '$(hubot) No model';
-      this.item.tooltip = 'Attention Inspector has no model yet. Click to choose a folder with a llama2.c checkpoint and its tokenizer.';
+    if (!choice) return;
+    if (choice.kind === 'invalid') {
+      this.item.text = '$(warning) No model';
+      this.item.tooltip = `The setting attentionInspector.model is "${choice.value}": ${choice.problem}.\nClick to select a model.`;
       return;
     }
-    const info = this.loaded?.dir === choice.dir ? this.loaded.info : undefined;
-    const name = info?.name ?? path.basename(choice.dir);
+    const info = this.dir !== undefined && this.loaded?.dir === this.dir ? this.loaded.info : undefined;
+    // A hub model's own name is better than the engine's, which is its cache folder's ("main").
+    const name = choice.kind === 'hub' ? choiceName(choice) : (info?.name ?? choiceName(choice));
     this.item.text = `$(hubot) ${name}`;
     const shape = info ? `\n${info.family}, ${info.layers} layers × ${info.heads} heads, context ${info.context} tokens` : '';
-    this.item.tooltip = `Attention Inspector model: ${name}${shape}\n${choice.dir} (${describeOrigin(choice.origin)})\nClick to choose another model folder.`;
+    const where =
+      choice.kind === 'folder'
+        ? choice.dir
+        : `${choice.spec.id}${choice.spec.subfolder ? `/${choice.spec.subfolder}` : ''} (${choice.spec.revision}) from the Hugging Face hub, ` +
+          (this.dir ? 'downloaded' : 'not downloaded yet: it downloads the first time you inspect text');
+    this.item.tooltip = `Attention Inspector model: ${name}${shape}\n${where}\n${describeOrigin(choice.origin)}\nClick to select another model.`;
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseInspectArgs, parsePathArg } from '../../src/extension/commandArgs';
+import { parseInspectArgs, parseModelArg, parsePathArg } from '../../src/extension/commandArgs';
 
 describe('extension: command arguments', () => {
   it('takes uri, range and truncate', () => {
@@ -39,5 +39,15 @@ describe('extension: command arguments', () => {
     assert.deepEqual(parsePathArg(undefined), { ok: true, value: {} });
     assert.equal(parsePathArg({ path: '' }).ok, false);
     assert.equal(parsePathArg({ path: 3 }).ok, false);
+  });
+
+  it('a model argument for Select Model, anything else shows the picker', () => {
+    assert.deepEqual(parseModelArg({ model: ' gpt2 ' }), { ok: true, value: { model: 'gpt2' } });
+    assert.deepEqual(parseModelArg(undefined), { ok: true, value: {} });
+    assert.deepEqual(parseModelArg({ scheme: 'file', model: 'x' }), { ok: true, value: {} });
+    assert.equal(parseModelArg({ model: '  ' }).ok, false);
+    const bad = parseModelArg({ model: 42 });
+    assert.equal(bad.ok, false);
+    assert.match(bad.ok ? '' : bad.error, /the "model" argument must be a non-empty string/);
   });
 });

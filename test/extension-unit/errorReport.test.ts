@@ -5,9 +5,9 @@ import { EngineError } from '../../src/shared/errors';
 describe('extension: error classification', () => {
   it('engine codes a person can act on are user errors with the engine message', () => {
     const d = describeError(new EngineError('MODEL_NOT_FOUND', 'model folder not found: /x/no-such-model'));
-    assert.deepEqual(d, { kind: 'user', code: 'MODEL_NOT_FOUND', message: 'Model folder not found: /x/no-such-model.', suggestsModelFolder: true });
+    assert.deepEqual(d, { kind: 'user', code: 'MODEL_NOT_FOUND', message: 'Model folder not found: /x/no-such-model.', suggestsOtherModel: true });
     assert.equal(describeError(new EngineError('TOO_LONG', 'too long')).kind, 'user');
-    assert.equal(describeError(new EngineError('EMPTY_INPUT', 'empty')).suggestsModelFolder, false);
+    assert.equal(describeError(new EngineError('EMPTY_INPUT', 'empty')).suggestsOtherModel, false);
   });
 
   it('cancellation is its own kind; crashes, runtime failures and plain errors are internal', () => {
@@ -15,7 +15,7 @@ describe('extension: error classification', () => {
     assert.equal(describeError(new EngineError('WORKER_CRASHED', 'the engine stopped')).kind, 'internal');
     assert.equal(describeError(new EngineError('RUNTIME', 'onnxruntime failed')).kind, 'internal');
     const plain = describeError(new TypeError('x is undefined\n    at foo (bar.js:1:1)'));
-    assert.deepEqual(plain, { kind: 'internal', code: 'HOST', message: 'X is undefined.', suggestsModelFolder: false });
+    assert.deepEqual(plain, { kind: 'internal', code: 'HOST', message: 'X is undefined.', suggestsOtherModel: false });
     assert.equal(describeError('a string').message, 'A string.');
   });
 
@@ -33,5 +33,9 @@ describe('extension: error classification', () => {
     assert.equal(asSentence('the text is empty'), 'The text is empty.');
     assert.equal(asSentence('Done!'), 'Done!');
     assert.equal(asSentence('  '), 'Something went wrong.');
+    assert.equal(asSentence('offline (no network): using the copy'), 'Offline (no network): using the copy.');
+    assert.equal(asSentence('test-org/none at revision main is not on http://hub'), 'test-org/none at revision main is not on http://hub.');
+    assert.equal(asSentence('model.safetensors arrived damaged'), 'model.safetensors arrived damaged.');
+    assert.equal(asSentence('gpt2 cannot run here'), 'gpt2 cannot run here.');
   });
 });
