@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import path from 'node:path';
 import { EngineError, toErrorData } from '../shared/errors';
+import type { ModelInfo } from '../shared/types';
 import type { EngineModel } from './engineModel';
 import { generate } from './generate';
 import { inspect } from './inspect';
@@ -26,6 +27,11 @@ let queue: Promise<void> = Promise.resolve();
 
 function keyOf(source: ModelSource): string {
   return path.resolve(source.dir);
+}
+
+/** The model's info under the name the caller gave it, if any. */
+function named(info: ModelInfo, source: ModelSource): ModelInfo {
+  return source.name ? { ...info, name: source.name } : info;
 }
 
 function getModel(source: ModelSource): Promise<EngineModel> {
@@ -57,7 +63,7 @@ async function handle(request: Exclude<WorkerRequest, { type: 'cancel' }>): Prom
       case 'load': {
         const started = performance.now();
         const model = await getModel(request.source);
-        post({ type: 'loaded', id, info: model.info, loadMs: performance.now() - started });
+        post({ type: 'loaded', id, info: named(model.info, request.source), loadMs: performance.now() - started });
         break;
       }
       case 'inspect': {
@@ -65,7 +71,7 @@ async function handle(request: Exclude<WorkerRequest, { type: 'cancel' }>): Prom
         checkCancelled(id);
         const result = await inspect(model, request.input, request.options);
         checkCancelled(id);
-        post({ type: 'inspected', id, result });
+        post({ type: 'inspected', id, result: { ...result, model: named(result.model, request.source) } });
         break;
       }
       case 'generate': {
@@ -75,7 +81,7 @@ async function handle(request: Exclude<WorkerRequest, { type: 'cancel' }>): Prom
           isCancelled: () => cancelled.has(id),
         });
         // The steps already crossed (their attention buffers transferred); the client reassembles them.
-        post({ type: 'generated', id, result: { ...result, steps: [] } });
+        post({ type: 'generated', id, result: { ...result, model: named(result.model, request.source), steps: [] } });
         break;
       }
       case 'unload': {

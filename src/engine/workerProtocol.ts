@@ -14,8 +14,10 @@ import type {
 
 /** Where a model comes from; the worker caches loaded models by this key. */
 export interface ModelSource {
-  /** A folder holding a supported model (today: a llama2.c checkpoint and its tokenizer). */
+  /** A folder holding a supported model (llama2.c, Hugging Face safetensors or ONNX). */
   dir: string;
+  /** The name to show for it, when the folder's own name says nothing (a hub cache folder is a revision). */
+  name?: string;
 }
 
 export type ModelInput = { text: string } | { ids: number[] };

@@ -97,7 +97,7 @@ export class InspectionController implements vscode.Disposable {
     reporter.info(`inspecting ${label} (${text.length} characters) with ${model.dir}`);
     try {
       const outcome = await this.withProgress(request.quiet === true, `Inspecting ${label}`, run, (progress) =>
-        this.runEngine({ dir: model.dir }, text, request, run.signal, progress),
+        this.runEngine(model.hub ? { dir: model.dir, name: model.name } : { dir: model.dir }, text, request, run.signal, progress),
       );
       if (run.signal.aborted) return undefined;
       if (outcome.kind === 'too-long') {

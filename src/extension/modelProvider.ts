@@ -11,7 +11,8 @@ import { choiceName, type ModelChoice } from './modelResolver';
 import type { MessageAction, Reporter } from './output';
 import type { ModelStatusBar } from './statusBar';
 
-export type RunModel = { kind: 'ready'; dir: string; name: string } | { kind: 'unavailable'; message: string };
+/** `hub`: a downloaded model, whose cache folder (a revision) says nothing, so the engine is given its name. */
+export type RunModel = { kind: 'ready'; dir: string; name: string; hub: boolean } | { kind: 'unavailable'; message: string };
 
 export interface ModelProviderDeps {
   downloads: ModelDownloads;
@@ -48,23 +49,23 @@ export class ModelProvider {
     ++this.refreshes;
     const present = await this.folderIfPresent(choice);
     statusBar.update(choice, present);
-    if (choice.kind === 'folder') return this.ready(choice.dir, choiceName(choice));
+    if (choice.kind === 'folder') return this.ready(choice.dir, choiceName(choice), false);
     if (choice.kind === 'invalid') {
       const message = `The setting attentionInspector.model is "${choice.value}", which is not a model: ${choice.problem}.`;
       reporter.notify('warning', `${message} Select a model, or correct the setting.`, [reporter.selectModelAction(), this.deps.openModelSetting], 'BAD_INPUT');
       return { kind: 'unavailable', message };
     }
-    if (present) return this.ready(present, choice.spec.name);
+    if (present) return this.ready(present, choice.spec.name, true);
     if (quiet) return { kind: 'unavailable', message: `${choice.spec.name} is not downloaded. Re-run to download it and inspect the text again.` };
     const copy = await this.deps.fetcher.fetch(choice.spec, 'ensure', retry);
     if (!copy) return { kind: 'unavailable', message: `${choice.spec.name} was not downloaded.` };
     statusBar.update(choice, copy.modelDir);
-    return this.ready(copy.modelDir, choice.spec.name);
+    return this.ready(copy.modelDir, choice.spec.name, true);
   }
 
-  private ready(dir: string, name: string): RunModel {
+  private ready(dir: string, name: string, hub: boolean): RunModel {
     this.deps.loader.using(dir);
-    return { kind: 'ready', dir, name };
+    return { kind: 'ready', dir, name, hub };
   }
 
   private async folderIfPresent(choice: ModelChoice): Promise<string | undefined> {

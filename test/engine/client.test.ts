@@ -45,6 +45,10 @@ describe('EngineClient (engine in a worker thread)', function () {
     assert.deepEqual(info.kvHeadOf, [0, 0, 1, 1, 2, 2, 3, 3]);
     const result = await client.inspect(stories, { text: 'Once upon a time' });
     assert.equal(result.attention.length, 5);
+    assert.equal(result.model.name, 'stories260K');
+    // a name given with the source (a hub cache folder is named after its revision) is the one reported
+    const renamed = await client.inspect({ ...stories, name: 'tinyllamas/stories260K' }, { text: 'Once' }, { layers: [] });
+    assert.equal(renamed.model.name, 'tinyllamas/stories260K');
     const T = result.tokens.length;
     for (const layer of result.attention) {
       assert.ok(layer.data instanceof Float32Array);
