@@ -12,7 +12,13 @@ import { escapeMarkdown, formatProbability, visibleToken } from '../../../src/ex
 import type { ExpectedInspection, InHostFixtures } from './report';
 
 const EXTENSION_ID = 'attention-inspector.attention-inspector';
-const COMMANDS = ['attentionInspector.inspect', 'attentionInspector.exportPng', 'attentionInspector.chooseModelFolder'];
+const COMMANDS = [
+  'attentionInspector.inspect',
+  'attentionInspector.exportPng',
+  'attentionInspector.chooseModelFolder',
+  'attentionInspector.selectModel',
+  'attentionInspector.manageModels',
+];
 
 type RangeTuple = [number, number, number, number];
 
