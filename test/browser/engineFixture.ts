@@ -44,7 +44,7 @@ async function compute(text: string, topK: number): Promise<EngineFixture> {
   try {
     const result = await inspect(engine, { text }, { topK });
     const lines = text.split('\n').length;
-    const source: SourceInfo = { fileName: 'story.md', uri: 'file:///work/notes/story.md', startLine: 2, endLine: 2 + lines - 1, startOffset: 120, version: 3 };
+    const source: SourceInfo = { fileName: 'story.md', uri: 'file:///home/reader/notes/story.md', startLine: 2, endLine: 2 + lines - 1, startOffset: 120, version: 3 };
     return {
       result,
       text,

@@ -86,7 +86,7 @@ describe('panel in Chromium (stories260K)', function () {
   }
 
   it('starts empty, and after a reload shows the restored source with a Re-run button', async () => {
-    const restored: PanelState = { source: { fileName: 'story.md', uri: 'file:///work/notes/story.md', startLine: 2, endLine: 3, startOffset: 0, version: 1 }, view: 'heatmap', layer: 1, heads: [2], compare: [], threshold: 0.1 };
+    const restored: PanelState = { source: { fileName: 'story.md', uri: 'file:///home/reader/notes/story.md', startLine: 2, endLine: 3, startOffset: 0, version: 1 }, view: 'heatmap', layer: 1, heads: [2], compare: [], threshold: 0.1 };
     const { page, host } = await open({ state: restored });
     assert.equal(host.received[0].type, 'ready');
     await page.waitForSelector('.screen .button');

@@ -12,7 +12,15 @@ import type { Token } from '../../shared/types';
 import { alignTokens } from './byteSpans';
 import { describeTokenizerJson, pieceBytes, readableBytes, type TokenizerJsonInfo } from './hfPieces';
 import { resolveSpecialTokens, type SpecialTokens } from './hfSpecials';
-import { visibleText, type DecoderOptions, type EncodeOptions, type StreamingDecoder, type Tokenizer } from './tokenizer';
+import {
+  byteStreamDecoder,
+  decodeAll,
+  visibleText,
+  type DecoderOptions,
+  type EncodeOptions,
+  type StreamingDecoder,
+  type Tokenizer,
+} from './tokenizer';
 
 export const TOKENIZER_FILE = 'tokenizer.json';
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
@@ -124,23 +132,11 @@ export class HfTokenizer implements Tokenizer {
   }
 
   decoder(options: DecoderOptions = {}): StreamingDecoder {
-    const utf8 = new TextDecoder('utf-8');
-    let previous = options.previousId ?? -1;
-    return {
-      push: (id: number): string => {
-        const bytes = this.decodedBytes(previous, this.checkId(id));
-        previous = id;
-        return bytes.length === 0 ? '' : utf8.decode(bytes, { stream: true });
-      },
-      flush: (): string => utf8.decode(),
-    };
+    return byteStreamDecoder((previous, id) => this.decodedBytes(previous, this.checkId(id)), options);
   }
 
   decode(ids: readonly number[]): string {
-    const stream = this.decoder();
-    let text = '';
-    for (const id of ids) text += stream.push(id);
-    return text + stream.flush();
+    return decodeAll(this, ids);
   }
 
   /** Whether the id is a control token (BOS, EOS, <|im_start|>...). */

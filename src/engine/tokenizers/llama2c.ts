@@ -25,6 +25,8 @@
 import { EngineError } from '../../shared/errors';
 import type { Token } from '../../shared/types';
 import {
+  byteStreamDecoder,
+  decodeAll,
   visibleText,
   type DecoderOptions,
   type EncodeOptions,
@@ -112,23 +114,11 @@ export class Llama2cTokenizer implements Tokenizer {
   }
 
   decoder(options: DecoderOptions = {}): StreamingDecoder {
-    const utf8 = new TextDecoder('utf-8');
-    let prev = options.previousId ?? -1;
-    return {
-      push: (id: number): string => {
-        const bytes = this.decodedBytes(prev, this.checkId(id));
-        prev = id;
-        return bytes.length === 0 ? '' : utf8.decode(bytes, { stream: true });
-      },
-      flush: (): string => utf8.decode(),
-    };
+    return byteStreamDecoder((previous, id) => this.decodedBytes(previous, this.checkId(id)), options);
   }
 
   decode(ids: readonly number[]): string {
-    const stream = this.decoder();
-    let text = '';
-    for (const id of ids) text += stream.push(id);
-    return text + stream.flush();
+    return decodeAll(this, ids);
   }
 
   /** run.c decode() then safe_printf(), as bytes (see the file comment for the one deliberate difference). */

@@ -72,3 +72,28 @@ function visibleControl(code: number): string {
   if (code === 0x7f) return '␡';
   return `\\u${code.toString(16).padStart(4, '0')}`;
 }
+
+/**
+ * A streaming decoder over a tokenizer's byte output: `bytesAfter(previous, id)` gives the bytes an id prints
+ * after `previous` (-1 when nothing precedes); UTF-8 split across ids is held until its character is whole.
+ */
+export function byteStreamDecoder(bytesAfter: (previous: number, id: number) => Uint8Array, options: DecoderOptions = {}): StreamingDecoder {
+  const utf8 = new TextDecoder('utf-8');
+  let previous = options.previousId ?? -1;
+  return {
+    push: (id: number): string => {
+      const bytes = bytesAfter(previous, id);
+      previous = id;
+      return bytes.length === 0 ? '' : utf8.decode(bytes, { stream: true });
+    },
+    flush: (): string => utf8.decode(),
+  };
+}
+
+/** A whole id sequence through a fresh streaming decoder. */
+export function decodeAll(tokenizer: Pick<Tokenizer, 'decoder'>, ids: readonly number[]): string {
+  const stream = tokenizer.decoder();
+  let text = '';
+  for (const id of ids) text += stream.push(id);
+  return text + stream.flush();
+}
