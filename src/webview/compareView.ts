@@ -5,11 +5,12 @@
 import { headMatrix, maxOf, SCALE_POWER } from './attentionMath';
 import { CanvasSurface } from './canvasSurface';
 import { cellLine, cellTitle } from './cellDescription';
+import { handleCellKey } from './cellKeyboard';
 import { rgbCss } from './color';
 import { LegendCanvas, SchemePicker } from './controls';
 import { DisposableStore } from './disposable';
 import { contentSize, h, setText } from './dom';
-import { cellAt, heatmapGeometry, moveCell, type HeatmapGeometry } from './heatmapLayout';
+import { cellAt, heatmapGeometry, type HeatmapGeometry } from './heatmapLayout';
 import { paintHeatmap } from './heatmapPainter';
 import { LayerNotice } from './layerNotice';
 import type { LegendSpec } from './legend';
@@ -186,27 +187,7 @@ export class CompareView implements PanelView {
       this.deps.dispatch({ type: 'clickCell', cell });
       this.deps.reveal(cell.query);
     });
-    this.store.listen(canvas, 'keydown', (e) => {
-      const state = this.deps.state();
-      if (state.ui.kind !== 'data') return;
-      const current = focusedCell(state);
-      if (e.key === 'Enter' || e.key === ' ') {
-        if (current) {
-          this.deps.dispatch({ type: 'clickCell', cell: current });
-          this.deps.reveal(current.query);
-        }
-        e.preventDefault();
-        return;
-      }
-      if (e.key === 'Escape') {
-        this.deps.dispatch({ type: 'unlock' });
-        return;
-      }
-      const next = moveCell(current, e.key, state.ui.result.tokens.length);
-      if (!next) return;
-      e.preventDefault();
-      this.deps.dispatch({ type: 'hoverCell', cell: next });
-    });
+    this.store.listen(canvas, 'keydown', (e) => handleCellKey(e, this.deps));
     return slot;
   }
 

@@ -6,12 +6,13 @@
 import { maxOf, SCALE_POWER } from './attentionMath';
 import { CanvasSurface } from './canvasSurface';
 import { cellLine, cellTitle } from './cellDescription';
+import { handleCellKey } from './cellKeyboard';
 import { rgbCss } from './color';
 import { HeadPicker, LayerPicker, LegendCanvas, SchemePicker } from './controls';
 import { DisposableStore } from './disposable';
 import { contentSize, h, setText } from './dom';
 import { formatHeads } from './format';
-import { cellAt, heatmapGeometry, moveCell, type HeatmapGeometry } from './heatmapLayout';
+import { cellAt, heatmapGeometry, type HeatmapGeometry } from './heatmapLayout';
 import { paintHeatmap } from './heatmapPainter';
 import { LayerNotice } from './layerNotice';
 import type { LegendSpec } from './legend';
@@ -64,7 +65,7 @@ export class HeatmapView implements PanelView {
       deps.dispatch({ type: 'clickCell', cell });
       deps.reveal(cell.query);
     });
-    this.store.listen(canvas, 'keydown', (e) => this.onKey(e));
+    this.store.listen(canvas, 'keydown', (e) => handleCellKey(e, deps));
     const resize = new ResizeObserver(() => {
       if (this.last) this.render(this.last.state, this.last.data, this.last.env);
     });
@@ -158,28 +159,5 @@ export class HeatmapView implements PanelView {
     const y = this.surface.canvas.offsetTop + g.top + (focus.query + 1) * g.cell;
     this.tooltip.show(title, [line], x, y);
     if (state.hoverCell === null || document.activeElement === this.surface.canvas) setText(this.live, `${title}. ${line}`);
-  }
-
-  private onKey(e: KeyboardEvent): void {
-    const state = this.deps.state();
-    if (state.ui.kind !== 'data') return;
-    const size = state.ui.result.tokens.length;
-    const current = focusedCell(state);
-    if (e.key === 'Enter' || e.key === ' ') {
-      if (current) {
-        this.deps.dispatch({ type: 'clickCell', cell: current });
-        this.deps.reveal(current.query);
-      }
-      e.preventDefault();
-      return;
-    }
-    if (e.key === 'Escape') {
-      this.deps.dispatch({ type: 'unlock' });
-      return;
-    }
-    const next = moveCell(current, e.key, size);
-    if (!next) return;
-    e.preventDefault();
-    this.deps.dispatch({ type: 'hoverCell', cell: next });
   }
 }
