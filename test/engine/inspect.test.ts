@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { EngineError, type ErrorCode } from '../../src/shared/errors';
 import { EngineModel } from '../../src/engine/engineModel';
 import { loadLlama2cFolder } from '../../src/engine/formats/llama2c';
 import { inspect } from '../../src/engine/inspect';
@@ -7,6 +6,7 @@ import type { Model } from '../../src/engine/model';
 import { referenceForward } from '../../src/engine/reference';
 import { randomGpt2Model } from '../../src/engine/testing/randomModels';
 import { STORIES_DIR } from '../helpers/stories260K';
+import { rejectsWith } from '../helpers/assertions';
 
 /** Softmax of one reference logits row, in float64. */
 function referenceProbs(logits: Float32Array, row: number, vocab: number): Float64Array {
@@ -15,15 +15,6 @@ function referenceProbs(logits: Float32Array, row: number, vocab: number): Float
   const e = Float64Array.from(slice, (x) => Math.exp(x - max));
   const z = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / z);
-}
-
-function rejectsWith(code: ErrorCode, pattern: RegExp) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof EngineError, `expected an EngineError, got ${String(err)}`);
-    assert.equal(err.code, code);
-    assert.match(err.message, pattern);
-    return true;
-  };
 }
 
 describe('inspect() on stories260K', function () {

@@ -11,9 +11,9 @@ import { ProgressSteps } from '../../src/extension/downloadFormat';
 import { hubAccess, type HubAccess } from '../../src/extension/hubConnection';
 import { ModelDownloads } from '../../src/extension/modelDownloads';
 import { parseModelSpec, type HubModelSpec } from '../../src/extension/modelSpec';
-import { EngineError, type ErrorCode } from '../../src/shared/errors';
 import { sha256, startFakeHub, startFakeProxy, type FakeHub, type RepoFile } from '../helpers/hfHubServer';
 import { STORIES_DIR } from '../helpers/stories260K';
+import { filesUnder, rejectsWith } from '../helpers/assertions';
 
 const TINY = 'test-org/tiny-gpt2';
 const UNREACHABLE_HUB = 'http://127.0.0.1:9';
@@ -23,23 +23,6 @@ function spec(text: string): HubModelSpec {
   const parsed = parseModelSpec(text);
   assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
   return parsed.value;
-}
-
-function rejectsWith(code: ErrorCode, pattern: RegExp) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof EngineError, `expected an EngineError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    assert.match(err.message, pattern);
-    return true;
-  };
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
-    .sort();
 }
 
 describe('extension: model downloads against a local hub', function () {

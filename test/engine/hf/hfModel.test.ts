@@ -9,8 +9,8 @@ import { loadModelFolder } from '../../../src/engine/loadModel';
 import type { Model } from '../../../src/engine/model';
 import { referenceForward } from '../../../src/engine/reference';
 import { randomGpt2Model, randomLlamaModel } from '../../../src/engine/testing/randomModels';
-import { EngineError, type ErrorCode } from '../../../src/shared/errors';
 import { roundedModel, writeHfFolder, type HfDtype, type HfModelType, type HfWriteOptions } from '../../helpers/hfWriter';
+import { rejectsWith } from '../../helpers/assertions';
 
 const ATTENTION_TOLERANCE = 1e-5;
 const LOGIT_TOLERANCE = 1e-4;
@@ -61,15 +61,6 @@ async function checkAgainstReference(dir: string, expected: Model, what: string)
   } finally {
     await engine.dispose();
   }
-}
-
-function rejectsWith(code: ErrorCode, pattern: RegExp) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof EngineError, `expected an EngineError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    assert.match(err.message, pattern);
-    return true;
-  };
 }
 
 describe('Hugging Face folders: tiny random models through the real loader', function () {

@@ -4,17 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HfCheckpoint } from '../../../src/engine/formats/hfCheckpoint';
 import { SafetensorsFile } from '../../../src/engine/formats/safetensors';
-import { EngineError, type ErrorCode } from '../../../src/shared/errors';
 import { float32ToBf16Bits, float32ToFp16Bits, safetensorsBytes, type NamedTensor } from '../../helpers/hfWriter';
-
-function rejectsWith(code: ErrorCode, pattern: RegExp) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof EngineError, `expected an EngineError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    assert.match(err.message, pattern);
-    return true;
-  };
-}
+import { rejectsWith } from '../../helpers/assertions';
 
 /** A file whose header is `header` (any JSON value) followed by `dataBytes` zero bytes. */
 function rawFile(header: unknown, dataBytes: number, declaredLength?: bigint): Uint8Array {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { listCachedModels, removeCachedModel } from '../../../src/engine/hub/cache';
@@ -8,30 +8,12 @@ import { downloadModel, type DownloadOptions, type DownloadProgress } from '../.
 import { inspect } from '../../../src/engine/inspect';
 import { loadModelFolder } from '../../../src/engine/loadModel';
 import { randomGpt2Model } from '../../../src/engine/testing/randomModels';
-import { EngineError, type ErrorCode } from '../../../src/shared/errors';
 import { sha256, startFakeHub, startFakeProxy, type FakeHub, type RepoFile } from '../../helpers/hfHubServer';
 import { writeHfFolder } from '../../helpers/hfWriter';
 import { STORIES_DIR } from '../../helpers/stories260K';
+import { filesUnder, rejectsWith } from '../../helpers/assertions';
 
 const ID = 'test-org/tiny-gpt2';
-
-function rejectsWith(code: ErrorCode, pattern: RegExp) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof EngineError, `expected an EngineError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    assert.match(err.message, pattern);
-    return true;
-  };
-}
-
-/** Every file under dir, recursively, relative to it. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-    .sort();
-}
 
 describe('hub downloader against a local stand-in for the hub', function () {
   let hub: FakeHub;

@@ -11,7 +11,6 @@ import { importOnnxGraph } from '../../../src/engine/onnxImport';
 import { referenceForward } from '../../../src/engine/reference';
 import { float32Tensor, int64Tensor, ModelSession, type Feeds, type Tensor } from '../../../src/engine/runtime';
 import { randomGpt2Model, randomLlamaModel } from '../../../src/engine/testing/randomModels';
-import { EngineError, type ErrorCode } from '../../../src/shared/errors';
 import {
   attentionInsideIf,
   handBuiltDecoder,
@@ -21,17 +20,9 @@ import {
   type TinyDecoder,
 } from '../../helpers/hfOnnxGraphs';
 import { writeHfFolder } from '../../helpers/hfWriter';
+import { rejectsWith } from '../../helpers/assertions';
 
 const TOP_K = 5;
-
-function rejectsWith(code: ErrorCode, pattern: RegExp) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof EngineError, `expected an EngineError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    assert.match(err.message, pattern);
-    return true;
-  };
-}
 
 function maxAbsDiff(a: ArrayLike<number | bigint>, b: ArrayLike<number | bigint>): number {
   assert.equal(a.length, b.length, 'lengths differ');
