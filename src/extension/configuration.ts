@@ -26,7 +26,7 @@ export function currentModelChoice(): ModelChoice {
   });
 }
 
-/** VS Code's proxy settings (`http.proxy`, `http.proxyStrictSSL`, …) as the hub client's options, read now. */
+/** VS Code's proxy settings (`http.proxy`, `http.proxyStrictSSL`, `http.proxyAuthorization`, …) as the hub client's options, read now. */
 export function currentHubAccess(): HubAccess {
   const http = vscode.workspace.getConfiguration('http');
   return hubAccess(

@@ -1,15 +1,17 @@
 /**
  * How the hub client reaches the hub from inside VS Code: which hub (ATTENTION_INSPECTOR_HUB_URL, so tests
  * and mirrors never need the real one), which proxy (VS Code's `http.proxy`, else the http(s)_proxy
- * environment variables as VS Code itself falls back to them, minus `http.noProxy` / NO_PROXY hosts),
- * whether to verify certificates (`http.proxyStrictSSL`) and which access token (HF_TOKEN, for gated
- * models, sent only to the real hub). Pure apart from creating an https.Agent.
+ * environment variables as VS Code itself falls back to them, minus `http.noProxy` / NO_PROXY hosts) and
+ * what to tell it (`http.proxyAuthorization`), whether to verify certificates (`http.proxyStrictSSL`, with
+ * or without a proxy) and which access token (HF_TOKEN, for gated models, sent only to the real hub). Pure.
  */
-import * as https from 'node:https';
 import type { HttpOptions } from '../engine/hub/http';
 import { DEFAULT_HUB_URL } from '../engine/hub/download';
+import { redactCredentials } from '../engine/hub/proxy';
 import { UserError } from './errorReport';
 import { HUB_TOKEN_ENV, HUB_URL_ENV } from './ids';
+
+export { redactCredentials };
 
 export type EnvLike = Readonly<Record<string, string | undefined>>;
 
@@ -23,6 +25,8 @@ export interface ProxySettings {
   noProxy: readonly string[];
   /** http.proxySupport: 'off' means extensions make direct connections. */
   support: string;
+  /** http.proxyAuthorization: the Proxy-Authorization header value sent to the proxy; absent when not set. */
+  authorization?: string;
 }
 
 export interface HubAccess {
@@ -38,11 +42,13 @@ export function readProxySettings(get: (key: string) => unknown): ProxySettings 
   const strict = get('proxyStrictSSL');
   const noProxy = get('noProxy');
   const support = get('proxySupport');
+  const authorization = get('proxyAuthorization');
   return {
     proxy: typeof proxy === 'string' ? proxy.trim() : '',
     strictSSL: typeof strict === 'boolean' ? strict : true,
     noProxy: Array.isArray(noProxy) ? noProxy.filter((h): h is string => typeof h === 'string') : [],
     support: typeof support === 'string' ? support : 'override',
+    ...(typeof authorization === 'string' && authorization.trim() !== '' ? { authorization: authorization.trim() } : {}),
   };
 }
 
@@ -106,22 +112,17 @@ export function hubAccess(settings: ProxySettings, env: EnvLike): HubAccess {
   const proxy = proxyFor(hubUrl, settings, env);
   if (proxy) {
     http.proxy = proxy;
-    notes.push(`requests to ${new URL(hubUrl).host} go through the proxy ${redactCredentials(proxy)}`);
-    if (!settings.strictSSL) {
-      notes.push('http.proxyStrictSSL is off, but the hub client always verifies certificates through a proxy');
-    }
-  } else if (!settings.strictSSL && hubUrl.startsWith('https:')) {
-    // Direct https only: the hub client uses `agent` for every request, and an https agent cannot carry http ones.
-    http.agent = new https.Agent({ rejectUnauthorized: false });
-    notes.push('http.proxyStrictSSL is off: the hub certificate is not verified');
+    if (settings.authorization) http.proxyAuthorization = settings.authorization;
+    const how = settings.authorization ? ', sending http.proxyAuthorization' : '';
+    notes.push(`requests to ${new URL(hubUrl).host} go through the proxy ${redactCredentials(proxy)}${how}`);
+  }
+  if (!settings.strictSSL) {
+    // Also for an http hub: its redirects may lead to https.
+    http.strictSSL = false;
+    notes.push('http.proxyStrictSSL is off: certificates are not verified');
   }
   const token = env[HUB_TOKEN_ENV]?.trim();
   // A token is a credential for huggingface.co: a test server or mirror named by the environment never gets it.
   if (token && hubUrl === DEFAULT_HUB_URL) http.token = token;
   return { hubUrl, http, notes };
-}
-
-/** "http://user:***@proxy:8080" for the log. */
-export function redactCredentials(proxy: string): string {
-  return proxy.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }

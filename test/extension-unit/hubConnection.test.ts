@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import * as https from 'node:https';
 import { bypassesProxy, hubAccess, hubUrlFrom, proxyFor, readProxySettings, redactCredentials, type ProxySettings } from '../../src/extension/hubConnection';
 import { UserError } from '../../src/extension/errorReport';
 
@@ -8,9 +7,22 @@ const HUB = 'https://huggingface.co';
 
 describe('extension: hub connection from VS Code settings', () => {
   it('reads http.* settings, falling back for malformed values', () => {
-    const values: Record<string, unknown> = { proxy: ' http://p:3128 ', proxyStrictSSL: false, noProxy: ['a', 3, 'b'], proxySupport: 'on' };
-    assert.deepEqual(readProxySettings((k) => values[k]), { proxy: 'http://p:3128', strictSSL: false, noProxy: ['a', 'b'], support: 'on' });
+    const values: Record<string, unknown> = {
+      proxy: ' http://p:3128 ',
+      proxyStrictSSL: false,
+      noProxy: ['a', 3, 'b'],
+      proxySupport: 'on',
+      proxyAuthorization: ' Basic dTpw ',
+    };
+    assert.deepEqual(readProxySettings((k) => values[k]), {
+      proxy: 'http://p:3128',
+      strictSSL: false,
+      noProxy: ['a', 'b'],
+      support: 'on',
+      authorization: 'Basic dTpw',
+    });
     assert.deepEqual(readProxySettings(() => undefined), settings());
+    assert.deepEqual(readProxySettings((k) => (k === 'proxyAuthorization' ? null : undefined)), settings(), 'VS Code reports an unset http.proxyAuthorization as null');
   });
 
   it('takes the hub address from ATTENTION_INSPECTOR_HUB_URL, else huggingface.co', () => {
@@ -57,23 +69,31 @@ describe('extension: hub connection from VS Code settings', () => {
     assert.ok(proxied.notes.some((n) => n.includes('http://user:***@proxy:3128') && !n.includes('secret')));
 
     const insecure = hubAccess(settings({ strictSSL: false }), {});
-    assert.ok(insecure.http.agent instanceof https.Agent);
-    assert.equal(insecure.http.agent.options.rejectUnauthorized, false);
+    assert.deepEqual(insecure.http, { strictSSL: false });
     assert.ok(insecure.notes.some((n) => /not verified/.test(n)));
 
     const insecureProxy = hubAccess(settings({ strictSSL: false, proxy: 'http://p:1' }), {});
-    assert.equal(insecureProxy.http.agent, undefined, 'a proxy needs the hub client own agent');
-    assert.ok(insecureProxy.notes.some((n) => /always verifies certificates through a proxy/.test(n)));
+    assert.deepEqual(insecureProxy.http, { proxy: 'http://p:1', strictSSL: false }, 'http.proxyStrictSSL applies through a proxy too');
 
-    const local = hubAccess(settings({ strictSSL: false, proxy: 'http://p:1' }), { ATTENTION_INSPECTOR_HUB_URL: 'http://127.0.0.1:1234', HF_TOKEN: 'hf_x' });
-    assert.deepEqual(local.http, {}, 'a local hub: no proxy, no https agent, no token');
+    const local = hubAccess(settings({ proxy: 'http://p:1', authorization: 'Basic x' }), { ATTENTION_INSPECTOR_HUB_URL: 'http://127.0.0.1:1234', HF_TOKEN: 'hf_x' });
+    assert.deepEqual(local.http, {}, 'a local hub: no proxy, no proxy credentials, no token');
     assert.equal(local.hubUrl, 'http://127.0.0.1:1234');
 
     assert.equal(hubAccess(settings(), { HF_TOKEN: ' hf_abc ' }).http.token, 'hf_abc');
   });
 
+  it('sends http.proxyAuthorization to the proxy, and never logs it', () => {
+    const secret = 'Basic c2VjcmV0OnNlY3JldA==';
+    const access = hubAccess(settings({ proxy: 'http://proxy:3128', authorization: secret }), {});
+    assert.deepEqual(access.http, { proxy: 'http://proxy:3128', proxyAuthorization: secret });
+    assert.ok(access.notes.some((n) => n.includes('http.proxyAuthorization')));
+    assert.ok(access.notes.every((n) => !n.includes(secret) && !n.includes('c2VjcmV0')), access.notes.join('; '));
+    assert.equal(hubAccess(settings({ authorization: secret }), {}).http.proxyAuthorization, undefined, 'no proxy: nothing to authenticate to');
+  });
+
   it('hides proxy passwords in the log', () => {
     assert.equal(redactCredentials('http://me:pw@proxy:8080'), 'http://me:***@proxy:8080');
+    assert.equal(redactCredentials('me:pw@proxy:8080'), 'me:***@proxy:8080');
     assert.equal(redactCredentials('http://proxy:8080'), 'http://proxy:8080');
   });
 });

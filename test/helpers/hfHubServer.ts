@@ -1,10 +1,12 @@
 /**
  * A local stand-in for the Hugging Face hub on 127.0.0.1: the tree API (paged), /resolve/ with a redirect
  * to a "CDN" path for LFS files, HTTP Range, and switches for the failures the downloader must survive:
- * a connection dropped mid-file, corrupted bytes, a stalled body. Also a CONNECT proxy for proxy tests.
+ * a connection dropped mid-file, corrupted bytes, a stalled body; over https with a given certificate.
+ * Also a CONNECT proxy for proxy tests, optionally wanting a Proxy-Authorization header.
  */
 import { createHash } from 'node:crypto';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 
@@ -51,7 +53,12 @@ function isLfs(file: RepoFile): boolean {
   return file.lfs ?? /\.(safetensors|bin|onnx|onnx_data)$/.test(file.path);
 }
 
-export async function startFakeHub(): Promise<FakeHub> {
+export interface FakeHubOptions {
+  /** Serve https with this certificate and key (PEM) instead of http. */
+  tls?: { cert: string; key: string };
+}
+
+export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHub> {
   const sockets = new Set<net.Socket>();
   const hub: FakeHub = {
     url: '',
@@ -67,17 +74,18 @@ export async function startFakeHub(): Promise<FakeHub> {
         server.close(() => resolve());
       }),
   };
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     hub.requests.push({ method: req.method ?? 'GET', url: req.url ?? '', range: req.headers.range });
     route(hub, req, res);
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, handle) : http.createServer(handle);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  hub.url = `http://127.0.0.1:${port}`;
+  hub.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return hub;
 }
 
@@ -167,8 +175,13 @@ export interface FakeProxy {
   close(): Promise<void>;
 }
 
+export interface FakeProxyOptions {
+  /** Answer 407 to a CONNECT without exactly this Proxy-Authorization header. */
+  authorization?: string;
+}
+
 /** A CONNECT-only proxy on 127.0.0.1 that tunnels to whatever host:port it is asked for. */
-export async function startFakeProxy(): Promise<FakeProxy> {
+export async function startFakeProxy(options: FakeProxyOptions = {}): Promise<FakeProxy> {
   const tunnels: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = http.createServer((_req, res) => {
@@ -177,6 +190,10 @@ export async function startFakeProxy(): Promise<FakeProxy> {
   });
   server.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
     sockets.add(client);
+    if (options.authorization !== undefined && req.headers['proxy-authorization'] !== options.authorization) {
+      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     tunnels.push(req.url ?? '');
     const [host, port] = (req.url ?? '').split(':');
     const upstream = net.connect(Number(port), host, () => {

@@ -8,10 +8,19 @@
 import { rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { EngineError } from '../../shared/errors';
-import { pickleRefusal } from '../formats/hfCheckpoint';
-import { localPath, MANIFEST_FILE, readManifest, revisionDir, writeManifest, type CacheManifest } from './cache';
-import { downloadFile, hashMatches } from './fileDownload';
-import { cancelled, get, isUnreachable, readText, type HttpOptions } from './http';
+import { isPickleFileName, pickleRefusal } from '../../shared/pickle';
+import {
+  localPath,
+  manifestName,
+  normalizeSubfolder,
+  readManifest,
+  retireRootManifest,
+  revisionDir,
+  writeManifest,
+  type CacheManifest,
+} from './cache';
+import { checkFetched, downloadFile, hashMatches, saveFetched } from './fileDownload';
+import { cancelled, get, isUnreachable, readBytes, type HttpOptions } from './http';
 import { fileUrl, listFiles, type HubFile } from './listing';
 import { bytesPerWeight, checkRequirement, estimateRequirement, type Requirement } from './requirements';
 
@@ -73,7 +82,8 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
   const revision = options.revision ?? 'main';
   const hub = options.hubUrl ?? DEFAULT_HUB_URL;
   const dir = revisionDir(options.cacheDir, options.id, revision);
-  const modelDir = options.subfolder ? localPath(dir, options.subfolder) : dir;
+  const subfolder = normalizeSubfolder(options.subfolder);
+  const modelDir = subfolder ? localPath(dir, subfolder) : dir;
   const base = { id: options.id, revision, dir, modelDir };
 
   let listing: HubFile[];
@@ -81,24 +91,29 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
     listing = await listFiles(hub, options.id, revision, options);
   } catch (err) {
     if (!isUnreachable(err)) throw err;
-    return useCacheOffline(base, err.message);
+    return useCacheOffline(base, subfolder, err.message);
   }
   const files = selectFiles(listing, options);
-  const requirement = await checkFits(hub, options, revision, files);
+  const { requirement, fetched } = await checkFits(hub, options, revision, files);
 
-  const manifest = await readManifest(dir);
+  const manifest = await readManifest(dir, subfolder);
   if (manifest && (await sameFiles(dir, manifest, files))) {
     return { ...base, fromCache: true, offline: false, notice: 'already downloaded: using the cached copy', downloadedBytes: 0, requirement };
   }
-  await rm(path.join(dir, MANIFEST_FILE), { force: true });
-  const downloadedBytes = await fetchAll(hub, options, revision, dir, files);
-  const done: CacheManifest = { id: options.id, revision, files, downloadedAt: new Date().toISOString() };
+  await rm(path.join(dir, manifestName(subfolder)), { force: true });
+  const downloadedBytes = await fetchAll(hub, options, revision, dir, files, fetched);
+  const done: CacheManifest = { id: options.id, revision, ...(subfolder ? { subfolder } : {}), files, downloadedAt: new Date().toISOString() };
   await writeManifest(dir, done);
+  if (subfolder) await retireRootManifest(dir, subfolder);
   return { ...base, fromCache: false, offline: false, notice: null, downloadedBytes, requirement };
 }
 
-async function useCacheOffline(base: Pick<DownloadResult, 'id' | 'revision' | 'dir' | 'modelDir'>, reason: string): Promise<DownloadResult> {
-  const manifest = await readManifest(base.dir);
+async function useCacheOffline(
+  base: Pick<DownloadResult, 'id' | 'revision' | 'dir' | 'modelDir'>,
+  subfolder: string | undefined,
+  reason: string,
+): Promise<DownloadResult> {
+  const manifest = await readManifest(base.dir, subfolder);
   if (!manifest) {
     throw new EngineError(
       'MODEL_NOT_FOUND',
@@ -127,7 +142,8 @@ export function selectFiles(listing: HubFile[], options: Pick<DownloadOptions, '
       return file;
     });
   }
-  const prefix = options.subfolder ? `${options.subfolder.replace(/\/+$/, '')}/` : '';
+  const folder = normalizeSubfolder(options.subfolder);
+  const prefix = folder ? `${folder}/` : '';
   const here = listing.filter((f) => f.path.startsWith(prefix) && !f.path.slice(prefix.length).includes('/'));
   const name = (f: HubFile): string => f.path.slice(prefix.length);
   const small = here.filter((f) => HF_SMALL_FILES.includes(name(f)));
@@ -137,7 +153,7 @@ export function selectFiles(listing: HubFile[], options: Pick<DownloadOptions, '
     requireFile(small, name, 'config.json', options.id);
     return [...small, ...safetensors];
   }
-  const pickle = here.find((f) => /^pytorch_model.*\.bin$|\.(pt|pth|ckpt)$/.test(name(f)));
+  const pickle = here.find((f) => isPickleFileName(name(f)));
   if (pickle) throw pickleRefusal(options.id, pickle.path);
   const onnx = listing.filter((f) => f.path === `${prefix}onnx/model.onnx` || f.path === `${prefix}onnx/model.onnx_data`);
   if (onnx.some((f) => f.path.endsWith('.onnx'))) {
@@ -155,22 +171,31 @@ function requireFile(files: HubFile[], name: (f: HubFile) => string, wanted: str
   if (!files.some((f) => name(f) === wanted)) throw new EngineError('MODEL_NOT_FOUND', `${id} has no ${wanted}; the engine needs it`);
 }
 
+interface FitCheck {
+  requirement: Requirement;
+  /** Files read whole for the check, by repository path: written into the download rather than fetched twice. */
+  fetched: Map<string, Uint8Array>;
+}
+
 /** Reads config.json's torch_dtype (a few KB, into memory) and refuses models too large, before any download. */
-async function checkFits(hub: string, options: DownloadOptions, revision: string, files: HubFile[]): Promise<Requirement> {
+async function checkFits(hub: string, options: DownloadOptions, revision: string, files: HubFile[]): Promise<FitCheck> {
   const config = files.find((f) => path.posix.basename(f.path) === 'config.json');
+  const fetched = new Map<string, Uint8Array>();
   let storedBytes = 4;
   if (config) {
     const response = await get(fileUrl(hub, options.id, revision, config.path), options);
-    const text = await readText(response, 16 * 1024 * 1024);
+    const bytes = await readBytes(response, 16 * 1024 * 1024);
+    checkFetched(config, bytes);
+    fetched.set(config.path, bytes);
     try {
-      storedBytes = bytesPerWeight((JSON.parse(text) as Record<string, unknown>).torch_dtype);
+      storedBytes = bytesPerWeight((JSON.parse(bytes.toString('utf8')) as Record<string, unknown>).torch_dtype);
     } catch {
       throw new EngineError('CORRUPT_MODEL', `${options.id}: config.json on the hub is not valid JSON`);
     }
   }
   const requirement = estimateRequirement(files, storedBytes);
   checkRequirement(options.id, requirement);
-  return requirement;
+  return { requirement, fetched };
 }
 
 /** Whether the cached copy already holds exactly these files. */
@@ -191,6 +216,7 @@ async function fetchAll(
   revision: string,
   dir: string,
   files: HubFile[],
+  fetched: ReadonlyMap<string, Uint8Array>,
 ): Promise<number> {
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
   const started = performance.now();
@@ -220,17 +246,23 @@ async function fetchAll(
         bytesPerSecond: seconds > 0 ? transferred / seconds : 0,
       });
     };
-    await downloadFile({
-      url: fileUrl(hub, options.id, revision, file.path),
-      target: localPath(dir, file.path),
-      file,
-      http: options,
-      retries: options.retries ?? 2,
-      onProgress: (position, delta) => {
-        transferred += delta;
-        report(position, false);
-      },
-    });
+    const inMemory = fetched.get(file.path);
+    if (inMemory) {
+      await saveFetched(localPath(dir, file.path), inMemory);
+      transferred += inMemory.length;
+    } else {
+      await downloadFile({
+        url: fileUrl(hub, options.id, revision, file.path),
+        target: localPath(dir, file.path),
+        file,
+        http: options,
+        retries: options.retries ?? 2,
+        onProgress: (position, delta) => {
+          transferred += delta;
+          report(position, false);
+        },
+      });
+    }
     report(file.size, true);
     finished += file.size;
   }

@@ -6,7 +6,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -134,6 +134,18 @@ export async function hashMatches(file: string, listed: HubFile): Promise<boolea
   return hash.digest('hex') === expected.toLowerCase();
 }
 
+/** How the bytes differ from the listing, or null when they match. */
+function mismatch(file: HubFile, size: number, actual: string): string | null {
+  const expected = file.sha256 ?? file.gitSha1;
+  if (size !== file.size) return `${size} bytes instead of ${file.size}`;
+  if (expected && actual !== expected.toLowerCase()) return `${file.sha256 ? 'sha256' : 'git sha1'} ${actual} instead of ${expected}`;
+  return null;
+}
+
+function damaged(file: HubFile, what: string): EngineError {
+  return new EngineError('CORRUPT_MODEL', `${file.path} arrived damaged (${what}); it was deleted and nothing was cached: download again`);
+}
+
 async function verify(job: FileDownload, part: string, running: Hash | null): Promise<void> {
   const size = await sizeOf(part);
   let hash = running;
@@ -141,14 +153,23 @@ async function verify(job: FileDownload, part: string, running: Hash | null): Pr
     hash = newHash(job.file);
     await pipeline(createReadStream(part), feed(hash));
   }
-  const expected = job.file.sha256 ?? job.file.gitSha1;
-  const actual = hash.digest('hex');
-  if (size !== job.file.size || (expected && actual !== expected.toLowerCase())) {
+  const problem = mismatch(job.file, size, hash.digest('hex'));
+  if (problem) {
     await rm(part, { force: true });
-    const what =
-      size !== job.file.size
-        ? `${size} bytes instead of ${job.file.size}`
-        : `${job.file.sha256 ? 'sha256' : 'git sha1'} ${actual} instead of ${expected}`;
-    throw new EngineError('CORRUPT_MODEL', `${job.file.path} arrived damaged (${what}); it was deleted and nothing was cached: download again`);
+    throw damaged(job.file, problem);
   }
+}
+
+/** Checks a whole file read into memory (config.json, for the size check) against the listing. */
+export function checkFetched(file: HubFile, bytes: Uint8Array): void {
+  const problem = mismatch(file, bytes.length, newHash(file).update(bytes).digest('hex'));
+  if (problem) throw damaged(file, problem);
+}
+
+/** Puts a file already fetched and checked into the cache, through a part file like a download. */
+export async function saveFetched(target: string, bytes: Uint8Array): Promise<void> {
+  const part = target + PART_SUFFIX;
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(part, bytes);
+  await rename(part, target);
 }

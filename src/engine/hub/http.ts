@@ -1,7 +1,8 @@
 /**
  * GET requests for the hub client over node:http / node:https: redirects followed (the hub sends weight
- * files to a CDN), an optional proxy or caller-supplied agent, cancellation through AbortSignal, an idle
- * timeout, and failures sorted into "cannot reach the server" (offline) versus "the server said no".
+ * files to a CDN), an optional proxy or caller-supplied agent, certificate checks that can be turned off,
+ * cancellation through AbortSignal, an idle timeout, and failures sorted into "cannot reach the server"
+ * (offline) versus "the server said no" versus a certificate refused (a settings problem).
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -13,6 +14,10 @@ export interface HttpOptions {
   agent?: http.Agent;
   /** http://[user:pass@]host:port of a proxy (e.g. VS Code's http.proxy setting). */
   proxy?: string;
+  /** The Proxy-Authorization header value (VS Code's http.proxyAuthorization); wins over credentials in `proxy`. */
+  proxyAuthorization?: string;
+  /** Verify server certificates, directly and through a proxy (default true; VS Code's http.proxyStrictSSL). */
+  strictSSL?: boolean;
   /** A hub access token, for gated models; sent to the hub's own host only. */
   token?: string;
   signal?: AbortSignal;
@@ -60,6 +65,20 @@ export class HttpStatusError extends Error {
   }
 }
 
+/** OpenSSL's verification failures (self-signed, unknown issuer, expired…) and Node's host-name check. */
+function isCertificateError(err: unknown): boolean {
+  return /CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY_LEAF)/.test(errorCode(err));
+}
+
+/** A settings problem rather than a network one: it says what to change, so it is not retried or taken for offline. */
+function certificateRejected(url: string, err: Error): EngineError {
+  return new EngineError(
+    'BAD_INPUT',
+    `the certificate of ${new URL(url).origin} was not accepted (${err.message}): if a proxy or firewall re-signs ` +
+      'HTTPS traffic, trust its certificate authority, or turn off http.proxyStrictSSL to skip the check',
+  );
+}
+
 export function isUnreachable(err: unknown): err is UnreachableError {
   return err instanceof UnreachableError;
 }
@@ -101,8 +120,8 @@ export async function get(url: string, options: HttpOptions, headers: Record<str
   throw new EngineError('RUNTIME', `${url}: more than ${MAX_REDIRECTS} redirects`);
 }
 
-/** Reads a whole (small) response body as text, honouring the signal. */
-export async function readText(response: http.IncomingMessage, limitBytes = 64 * 1024 * 1024): Promise<string> {
+/** Reads a whole (small) response body, honouring the signal. */
+export async function readBytes(response: http.IncomingMessage, limitBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of response) {
@@ -110,11 +129,16 @@ export async function readText(response: http.IncomingMessage, limitBytes = 64 *
     size += buffer.length;
     if (size > limitBytes) {
       response.destroy();
-      throw new EngineError('RUNTIME', `the server sent more than ${limitBytes} bytes for a listing`);
+      throw new EngineError('RUNTIME', `the server sent more than ${limitBytes} bytes where a small file was expected`);
     }
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** Reads a whole (small) response body as text. */
+export async function readText(response: http.IncomingMessage, limitBytes = 64 * 1024 * 1024): Promise<string> {
+  return (await readBytes(response, limitBytes)).toString('utf8');
 }
 
 function once(url: string, options: HttpOptions, headers: Record<string, string>): Promise<http.IncomingMessage> {
@@ -123,13 +147,18 @@ function once(url: string, options: HttpOptions, headers: Record<string, string>
   if (!secure && target.protocol !== 'http:') {
     return Promise.reject(new EngineError('BAD_INPUT', `unsupported URL scheme in ${url}`));
   }
-  const agent = options.agent ?? (options.proxy ? proxyAgent(options.proxy, secure) : undefined);
+  const rejectUnauthorized = options.strictSSL !== false;
+  const agent =
+    options.agent ??
+    (options.proxy ? proxyAgent(options.proxy, secure, { rejectUnauthorized, authorization: options.proxyAuthorization }) : undefined);
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) {
       reject(cancelled());
       return;
     }
-    const request = (secure ? https : http).request(target, { method: 'GET', headers, agent });
+    const request = secure
+      ? https.request(target, { method: 'GET', headers, agent, rejectUnauthorized })
+      : http.request(target, { method: 'GET', headers, agent });
     const onAbort = (): void => {
       request.destroy(cancelled());
     };
@@ -152,6 +181,7 @@ function once(url: string, options: HttpOptions, headers: Record<string, string>
       options.signal?.removeEventListener('abort', onAbort);
       if (err instanceof EngineError) reject(err);
       else if (options.signal?.aborted) reject(cancelled());
+      else if (isCertificateError(err)) reject(certificateRejected(url, err));
       else reject(UNREACHABLE.has(errorCode(err)) ? new UnreachableError(url, errorCode(err)) : err);
     });
     request.end();
