@@ -5,19 +5,17 @@
  *   "attention"), plus an attention_mask input as Optimum exports have: surgery must find attention alone;
  * - `handBuiltDecoder`: a small decoder written op by op at opset 14, with its attention softmax over a
  *   rank-3 [heads, T, S] tensor, a mask from attention_mask, no position_ids, optionally float16 at its
- *   boundaries; its maths is simple enough to recompute in the test;
- * - `attention23Decoder`: the same model through the fused ONNX Attention op (opset 23).
+ *   boundaries; its maths is simple enough to recompute in the test (`fused`: the same model through a fused
+ *   attention op; `withPast: false`: the first-step decoder without past inputs);
+ * - `mergedDecoder`: two such decoders merged as Optimum's decoder_model_merged.onnx (an If on use_cache_branch);
+ * - `attentionInsideIf`: attention inside an If that is not such a switch.
  */
 import { onnx } from 'onnx-proto';
 import { buildGraph } from '../../src/engine/graph';
 import * as io from '../../src/engine/graph/names';
 import type { Model } from '../../src/engine/model';
 import { SeededRandom } from '../../src/engine/testing/randomModels';
-
-const T = onnx.TensorProto.DataType;
-const A = onnx.AttributeProto.AttributeType;
-
-type Node = onnx.INodeProto;
+import { A, Graph, int, ints, MS, T, valueInfo } from './onnxTestGraph';
 
 // ---- the engine's graph, stripped to what an exporter writes ----
 
@@ -136,49 +134,6 @@ export function tinyDecoderReference(m: TinyDecoder, ids: number[]): { attention
   return { attention, logits };
 }
 
-/** A graph assembled from plain node lists. */
-class Graph {
-  nodes: Node[] = [];
-  initializers: onnx.ITensorProto[] = [];
-  private n = 0;
-
-  constructor(readonly opset: number) {}
-
-  op(opType: string, inputs: string[], attrs: onnx.IAttributeProto[] = [], output?: string, outputs = 1): string[] {
-    const outs = output ? [output] : Array.from({ length: outputs }, () => `v${this.n++}`);
-    this.nodes.push({ opType, input: inputs, output: outs, attribute: attrs, name: `n${this.n++}` });
-    return outs;
-  }
-
-  one(opType: string, inputs: string[], attrs: onnx.IAttributeProto[] = [], output?: string): string {
-    return this.op(opType, inputs, attrs, output)[0];
-  }
-
-  floats(name: string, data: Float32Array, dims: number[]): string {
-    this.initializers.push({ name, dataType: T.FLOAT, dims, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
-    return name;
-  }
-
-  ints(values: number[]): string {
-    const name = `c${this.n++}`;
-    this.initializers.push({ name, dataType: T.INT64, dims: [values.length], rawData: new Uint8Array(new BigInt64Array(values.map(BigInt)).buffer) });
-    return name;
-  }
-
-  scalar(value: number): string {
-    const name = `s${this.n++}`;
-    this.initializers.push({ name, dataType: T.FLOAT, dims: [], rawData: new Uint8Array(Float32Array.of(value).buffer) });
-    return name;
-  }
-}
-
-const int = (name: string, i: number): onnx.IAttributeProto => ({ name, type: A.INT, i });
-const ints = (name: string, values: number[]): onnx.IAttributeProto => ({ name, type: A.INTS, ints: values });
-
-function valueInfo(name: string, elemType: number, dims: (number | string)[]): onnx.IValueInfoProto {
-  return { name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } } };
-}
-
 export interface HandBuiltOptions {
   /** past_key_values, present.* and logits in float16, as fp16 exports have. */
   float16?: boolean;
@@ -187,15 +142,16 @@ export interface HandBuiltOptions {
    * onnxruntime's com.microsoft GroupQueryAttention / MultiHeadAttention as its optimizer writes them.
    */
   fused?: 'attention23' | 'gqa' | 'mha';
+  /** false: no past_key_values inputs, the first-step decoder Optimum merges with the with-past one (unfused only). */
+  withPast?: boolean;
 }
-
-const MS = 'com.microsoft';
 
 /** Encodes the tiny decoder in the Optimum layout (see the file comment). */
 export function handBuiltDecoder(m: TinyDecoder, options: HandBuiltOptions = {}): Uint8Array {
   const fused = options.fused ?? null;
   const g = new Graph(fused === 'attention23' ? 23 : 14);
   const half = options.float16 ?? false;
+  const withPast = options.withPast ?? true;
   const boundary = half ? T.FLOAT16 : T.FLOAT;
   const emb = g.floats('embed.weight', m.embedding, [m.vocab, m.dim]);
   let x = g.one('Gather', [emb, 'input_ids'], [int('axis', 0)]);
@@ -237,11 +193,11 @@ export function handBuiltDecoder(m: TinyDecoder, options: HandBuiltOptions = {})
       } else {
         [out, presentKey, presentValue] = g.op('MultiHeadAttention', [q2, k2, v2, '', '', '', past('key'), past('value')], [int('num_heads', m.heads), int('unidirectional', 1)], undefined, 3);
       }
-      g.nodes[g.nodes.length - 1].domain = MS;
+      g.last.domain = MS;
       context = g.one('Transpose', [g.one('Reshape', [out, g.ints([1, -1, m.heads, m.headDim])])], [ints('perm', [0, 2, 1, 3])]);
     } else {
-      presentKey = g.one('Concat', [past('key'), k], [int('axis', 2)]);
-      presentValue = g.one('Concat', [past('value'), v], [int('axis', 2)]);
+      presentKey = withPast ? g.one('Concat', [past('key'), k], [int('axis', 2)]) : k;
+      presentValue = withPast ? g.one('Concat', [past('value'), v], [int('axis', 2)]) : v;
       // Rank-3 attention, [heads, T, d] x [heads, d, S], as some exporters write it.
       const q3 = g.one('Reshape', [q, g.ints([m.heads, -1, m.headDim])]);
       const k3 = g.one('Reshape', [presentKey, g.ints([m.heads, -1, m.headDim])]);
@@ -274,7 +230,7 @@ export function handBuiltDecoder(m: TinyDecoder, options: HandBuiltOptions = {})
       input: [
         valueInfo('input_ids', T.INT64, ['batch_size', 'sequence_length']),
         valueInfo('attention_mask', T.INT64, ['batch_size', 'total_sequence_length']),
-        ...Array.from({ length: m.layers }, (_, l) => [
+        ...Array.from({ length: withPast ? m.layers : 0 }, (_, l) => [
           valueInfo(`past_key_values.${l}.key`, boundary, pastDims),
           valueInfo(`past_key_values.${l}.value`, boundary, pastDims),
         ]).flat(),
@@ -291,7 +247,51 @@ export function handBuiltDecoder(m: TinyDecoder, options: HandBuiltOptions = {})
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** A graph whose only attention sits inside an If branch (as merged decoders hide it). */
+/**
+ * A merged decoder as Optimum's merge_decoders writes decoder_model_merged.onnx: one If on a boolean
+ * use_cache_branch input, the with-past export as then_branch and the first-step export as else_branch,
+ * the weights both hold lifted into the main graph and everything else left in its branch (both branches
+ * reuse the same value names and name their outputs like the If's).
+ */
+export function mergedDecoder(withPastBytes: Uint8Array, noPastBytes: Uint8Array): Uint8Array {
+  const withPast = onnx.ModelProto.decode(withPastBytes).graph as onnx.GraphProto;
+  const noPast = onnx.ModelProto.decode(noPastBytes).graph as onnx.GraphProto;
+  const sameBytes = (a: onnx.ITensorProto, b: onnx.ITensorProto): boolean => Buffer.from(a.rawData ?? []).equals(Buffer.from(b.rawData ?? []));
+  const shared = withPast.initializer.filter((t) => noPast.initializer.some((u) => u.name === t.name && sameBytes(t, u)));
+  const sharedNames = new Set(shared.map((t) => t.name));
+  const branch = (g: onnx.GraphProto, name: string): onnx.IGraphProto => ({
+    name,
+    node: g.node,
+    initializer: g.initializer.filter((t) => !sharedNames.has(t.name)),
+    output: g.output,
+  });
+  const model: onnx.IModelProto = {
+    irVersion: 8,
+    producerName: 'optimum',
+    opsetImport: [{ domain: '', version: 14 }],
+    graph: {
+      name: 'merged',
+      node: [
+        {
+          name: 'optimum::if',
+          opType: 'If',
+          input: ['use_cache_branch'],
+          output: withPast.output.map((o) => o.name ?? ''),
+          attribute: [
+            { name: 'then_branch', type: A.GRAPH, g: branch(withPast, 'with_past') },
+            { name: 'else_branch', type: A.GRAPH, g: branch(noPast, 'no_past') },
+          ],
+        },
+      ],
+      initializer: shared,
+      input: [...withPast.input, valueInfo('use_cache_branch', T.BOOL, [1])],
+      output: withPast.output,
+    },
+  };
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** A graph whose only attention sits inside an If that is not a merged decoder's use_cache_branch switch. */
 export function attentionInsideIf(): Uint8Array {
   const branch = (name: string): onnx.IGraphProto => ({
     name,
@@ -302,12 +302,12 @@ export function attentionInsideIf(): Uint8Array {
     irVersion: 8,
     opsetImport: [{ domain: '', version: 14 }],
     graph: {
-      name: 'merged',
+      name: 'switched',
       node: [
         { opType: 'Identity', input: ['past_key_values.0.key'], output: ['x_in'] },
         {
           opType: 'If',
-          input: ['use_cache_branch'],
+          input: ['short_context'],
           output: ['logits'],
           attribute: [
             { name: 'then_branch', type: A.GRAPH, g: branch('then') },
@@ -319,6 +319,7 @@ export function attentionInsideIf(): Uint8Array {
       ],
       input: [
         valueInfo('input_ids', T.INT64, [1, 'n']),
+        valueInfo('short_context', T.BOOL, [1]),
         valueInfo('past_key_values.0.key', T.FLOAT, [1, 1, 'p', 4]),
         valueInfo('past_key_values.0.value', T.FLOAT, [1, 1, 'p', 4]),
       ],

@@ -3,15 +3,19 @@
  * - unfused exports: the Softmax whose output is the left operand of the attention MatMul (probs @ V);
  * - ONNX Attention (opset 23): qk_matmul_output_mode=3 makes its 4th output the probabilities;
  * - com.microsoft.GroupQueryAttention: qk_output=2 makes its 4th output the probabilities;
- * - com.microsoft.MultiHeadAttention: its 4th output is the masked, scaled QK^T: a Softmax is added on it.
+ * - com.microsoft.MultiHeadAttention: its 4th output is the masked, scaled QK^T: a Softmax is added on it;
+ * - com.microsoft.Attention (the older fusion): a side branch recomputes them (legacyAttention.ts).
  * Layers are told apart by which past_key_values.{i} input each attention reads (nearest in the graph), so
  * a graph whose nodes are not in layer order still maps right. Anything that hides attention is refused.
+ * (Merged decoders, which hide theirs in an If, are inlined before this runs: mergedDecoder.ts.)
  */
 import { onnx } from 'onnx-proto';
 import { EngineError } from '../../shared/errors';
 import type { GraphEditor } from './graphEditor';
+import { isLegacyAttention, legacyAttentionProbs, MS_DOMAIN, readLegacySpec } from './legacyAttention';
 
-export type AttentionKind = 'softmax' | 'Attention' | 'GroupQueryAttention' | 'MultiHeadAttention';
+/** How the probabilities were reached; 'LegacyAttention' is com.microsoft.Attention, recomputed beside it. */
+export type AttentionKind = 'softmax' | 'Attention' | 'GroupQueryAttention' | 'MultiHeadAttention' | 'LegacyAttention';
 
 export interface AttentionTap {
   layer: number;
@@ -25,7 +29,6 @@ export interface AttentionTap {
   addedOutput: string | null;
 }
 
-const MS_DOMAIN = 'com.microsoft';
 /** Ops that only move or re-type a tensor between the Softmax and the MatMul that applies it. */
 const PASS_THROUGH = new Set(['Cast', 'Identity', 'Dropout']);
 /** How far up the graph a layer's past_key_values input is looked for. */
@@ -33,14 +36,13 @@ const MAX_TRACE_NODES = 200;
 const AttributeType = onnx.AttributeProto.AttributeType;
 
 const HIDDEN_IN_SUBGRAPH =
-  'keeps its attention inside If/Loop subgraphs (a "merged" decoder with use_cache_branch): export or download ' +
-  'the plain decoder with past (e.g. onnx/model.onnx rather than decoder_model_merged.onnx), or use the ' +
-  'safetensors version of the model';
+  'keeps its attention inside If/Loop subgraphs (other than the If on use_cache_branch of a "merged" decoder): ' +
+  'export or download the plain decoder with past (e.g. onnx/model.onnx), or use the safetensors version of the model';
 
 /** Refuses graphs whose attention cannot be reached; checked first, as it explains the other oddities of such files. */
 export function refuseHiddenAttention(editor: GraphEditor): void {
   refuseSubgraphAttention(editor);
-  refuseLegacyAttention(editor);
+  for (const node of editor.nodes) if (isLegacyAttention(node)) readLegacySpec(node);
 }
 
 /** Finds (and where needed, switches on) each layer's attention output. `pastLayer` maps past input names to layers. */
@@ -101,25 +103,34 @@ function attentionMatMul(value: string, consumers: Map<string, onnx.INodeProto[]
 function fusedTaps(editor: GraphEditor, pastLayer: Map<string, number>): Candidate[] {
   const producers = editor.producers();
   const found: Candidate[] = [];
-  for (const node of editor.nodes) {
-    const domain = node.domain ?? '';
+  // A snapshot: the loop adds nodes.
+  for (const node of [...editor.nodes]) {
     const inputs = (node.input ?? []).filter(Boolean);
-    let kind: AttentionKind | null = null;
-    if (node.opType === 'Attention' && (domain === '' || domain === 'ai.onnx')) {
-      setIntAttribute(node, 'qk_matmul_output_mode', 3);
-      kind = 'Attention';
-    } else if (node.opType === 'GroupQueryAttention' && domain === MS_DOMAIN) {
-      setIntAttribute(node, 'qk_output', 2);
-      kind = 'GroupQueryAttention';
-    } else if (node.opType === 'MultiHeadAttention' && domain === MS_DOMAIN) {
-      kind = 'MultiHeadAttention';
-    }
-    if (!kind) continue;
-    const extra = ensureOutput(editor, node, 3);
-    const value = kind === 'MultiHeadAttention' ? editor.add('Softmax', [extra], 1, { axis: { int: -1 } })[0] : extra;
-    found.push({ value, kind, addedOutput: extra, layer: traceLayer(inputs, producers, pastLayer) });
+    const tap = fusedTap(editor, node);
+    if (tap) found.push({ ...tap, layer: traceLayer(inputs, producers, pastLayer) });
   }
   return found;
+}
+
+function fusedTap(editor: GraphEditor, node: onnx.INodeProto): Omit<Candidate, 'layer'> | null {
+  const domain = node.domain ?? '';
+  if (node.opType === 'Attention' && (domain === '' || domain === 'ai.onnx')) {
+    setIntAttribute(node, 'qk_matmul_output_mode', 3);
+    const probs = ensureOutput(editor, node, 3);
+    return { value: probs, kind: 'Attention', addedOutput: probs };
+  }
+  if (node.opType === 'GroupQueryAttention' && domain === MS_DOMAIN) {
+    setIntAttribute(node, 'qk_output', 2);
+    const probs = ensureOutput(editor, node, 3);
+    return { value: probs, kind: 'GroupQueryAttention', addedOutput: probs };
+  }
+  if (node.opType === 'MultiHeadAttention' && domain === MS_DOMAIN) {
+    const scores = ensureOutput(editor, node, 3);
+    const probs = editor.add('Softmax', [scores], 1, { axis: { int: -1 } })[0];
+    return { value: probs, kind: 'MultiHeadAttention', addedOutput: scores };
+  }
+  if (isLegacyAttention(node)) return { value: legacyAttentionProbs(editor, node), kind: 'LegacyAttention', addedOutput: null };
+  return null;
 }
 
 /** The node's output at `index`, adding it (with empty names for skipped optional outputs) when the export left it out. */
@@ -197,15 +208,4 @@ function containsAttention(graph: onnx.IGraphProto): boolean {
       (n.opType ?? '').endsWith('Attention') ||
       (n.attribute ?? []).some((a) => (a.g && containsAttention(a.g)) || (a.graphs ?? []).some(containsAttention)),
   );
-}
-
-/** com.microsoft.Attention (onnxruntime's older fusion) computes QK, mask and softmax inside and returns none of them. */
-function refuseLegacyAttention(editor: GraphEditor): void {
-  if (editor.nodes.some((n) => n.opType === 'Attention' && n.domain === MS_DOMAIN)) {
-    throw new EngineError(
-      'UNSUPPORTED',
-      'this ONNX file uses com.microsoft.Attention (an older onnxruntime-optimized export), which keeps its attention ' +
-        'probabilities internal: use an unoptimized export or the safetensors version of the model',
-    );
-  }
 }

@@ -137,6 +137,12 @@ export class GraphEditor {
     return name;
   }
 
+  float32(values: number[], dims: number[] = [values.length]): string {
+    const name = this.fresh('const');
+    this.graph.initializer?.push({ name, dataType: DataType.FLOAT, dims, rawData: new Uint8Array(Float32Array.from(values).buffer) });
+    return name;
+  }
+
   /** Unsqueeze: axes are an attribute before opset 13, an input from 13 on. */
   unsqueeze(x: string, axes: number[]): string {
     if (this.opset >= 13) return this.add('Unsqueeze', [x, this.int64(axes)])[0];
@@ -155,6 +161,12 @@ export class GraphEditor {
   dim(x: string, index: number): string {
     const shape = this.add('Shape', [x])[0];
     return this.add('Gather', [shape, this.int64([index])], 1, { axis: { int: 0 } })[0];
+  }
+
+  /** dims [index] of x's shape as an int64 scalar (for Range and scalar arithmetic). */
+  scalarDim(x: string, index: number): string {
+    const shape = this.add('Shape', [x])[0];
+    return this.add('Gather', [shape, this.int64([index], [])], 1, { axis: { int: 0 } })[0];
   }
 
   cast(x: string, to: number, output?: string): string {

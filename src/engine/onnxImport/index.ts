@@ -31,7 +31,7 @@ export interface ImportedOnnxModel {
   graph: Uint8Array;
   config: ModelConfig;
   tokenizer: HfTokenizer;
-  /** How the attention was reached (Softmax taps or a fused op's extra output). */
+  /** How the attention was reached (Softmax taps, a fused op's extra output, or a recomputation beside the op). */
   attention: AttentionKind;
   file: string;
 }

@@ -3,6 +3,8 @@
  * optional position_ids, past_key_values.{i}.key/value -> logits, present.{i}.key/value) so that its inputs
  * and outputs are exactly those of graph/names.ts: the engine then feeds and reads it like a graph it built.
  *
+ * - a merged decoder's If on use_cache_branch is replaced by its with-past branch (mergedDecoder.ts), and a
+ *   stacked past_{i}/present_{i} cache is split into keys and values (stackedCache.ts), before anything else;
  * - attention_mask is computed inside the graph (all ones over past + new positions: batch 1, no padding);
  * - position_ids is passed through when the graph has it, else declared and unused (the graph derives
  *   positions from the mask, which gives the same numbers);
@@ -16,6 +18,8 @@ import * as io from '../graph/names';
 import type { ModelConfig } from '../model';
 import { exposeAttention, refuseHiddenAttention, type AttentionTap } from './findAttention';
 import { GraphEditor, tensorElemType, toNumber, valueInfo } from './graphEditor';
+import { inlineCacheBranch } from './mergedDecoder';
+import { splitStackedCache } from './stackedCache';
 import { appendNextTokenStats } from './statsBlock';
 
 const DataType = onnx.TensorProto.DataType;
@@ -44,10 +48,12 @@ function parseKv(name: string, pattern: RegExp): KvName | null {
 
 export function wrapDecoderGraph(model: onnx.IModelProto, config: ModelConfig): WrappedDecoder {
   const editor = new GraphEditor(model);
+  inlineCacheBranch(editor, (name) => PAST_INPUT.test(name));
   refuseHiddenAttention(editor);
   if (editor.opset < MIN_OPSET) {
     throw new EngineError('UNSUPPORTED', `the ONNX file uses opset ${editor.opset}; opset ${MIN_OPSET} or newer is needed`);
   }
+  splitStackedCache(editor);
   const io0 = classifyInputs(editor, config);
   const outputs = classifyOutputs(editor, config);
   const floatType = tensorElemType(io0.past.get(io.pastKey(0))) ?? DataType.FLOAT;

@@ -9,11 +9,12 @@ import { detectModelFormat, loadModelFolder, loadOnnxModelFolder } from '../../.
 import type { Model, ModelConfig } from '../../../src/engine/model';
 import { importOnnxGraph } from '../../../src/engine/onnxImport';
 import { referenceForward } from '../../../src/engine/reference';
-import { float32Tensor, int64Tensor, ModelSession, type Feeds, type Tensor } from '../../../src/engine/runtime';
+import { ModelSession } from '../../../src/engine/runtime';
 import { randomGpt2Model, randomLlamaModel } from '../../../src/engine/testing/randomModels';
 import {
   attentionInsideIf,
   handBuiltDecoder,
+  mergedDecoder,
   strippedEngineGraph,
   tinyDecoder,
   tinyDecoderReference,
@@ -21,45 +22,7 @@ import {
 } from '../../helpers/hfOnnxGraphs';
 import { writeHfFolder } from '../../helpers/hfWriter';
 import { rejectsWith } from '../../helpers/assertions';
-
-const TOP_K = 5;
-
-function maxAbsDiff(a: ArrayLike<number | bigint>, b: ArrayLike<number | bigint>): number {
-  assert.equal(a.length, b.length, 'lengths differ');
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(Number(a[i]) - Number(b[i])));
-  return worst;
-}
-
-/** The feeds EngineModel.feeds builds: names.ts inputs, an empty or given past. */
-function feeds(config: ModelConfig, ids: number[], start: number, past: Tensor[] | null): Feeds {
-  const out: Feeds = {
-    [io.INPUT_IDS]: int64Tensor(ids, [1, ids.length]),
-    [io.POSITION_IDS]: int64Tensor(
-      ids.map((_, i) => start + i),
-      [1, ids.length],
-    ),
-    [io.NEXT_IDS]: int64Tensor(
-      ids.map((_, i) => ids[i + 1] ?? 0),
-      [1, ids.length],
-    ),
-    [io.TOP_K]: int64Tensor([TOP_K], [1]),
-  };
-  for (let l = 0; l < config.layers; l++) {
-    const empty = (): Tensor => float32Tensor(new Float32Array(0), [1, config.kvHeads, 0, config.headDim]);
-    out[io.pastKey(l)] = past ? past[2 * l] : empty();
-    out[io.pastValue(l)] = past ? past[2 * l + 1] : empty();
-  }
-  return out;
-}
-
-function allOutputs(layers: number): string[] {
-  return io.graphOutputNames(layers);
-}
-
-function presents(outputs: Record<string, Tensor>, layers: number): Tensor[] {
-  return Array.from({ length: layers }, (_, l) => [outputs[io.presentKey(l)], outputs[io.presentValue(l)]]).flat();
-}
+import { engineFeeds, maxAbsDiff, presents, TOP_K } from '../../helpers/onnxFeeds';
 
 function tinyConfig(m: TinyDecoder): ModelConfig {
   return {
@@ -92,13 +55,13 @@ describe('ONNX import: attention exposed by graph surgery', function () {
         const wrapped = await ModelSession.create(imported.graph);
         try {
           const prompt = [3, 17, 42, 8, 90, 5, 23];
-          const names = allOutputs(config.layers);
-          const a = await original.run(feeds(config, prompt, 0, null), names);
-          const b = await wrapped.run(feeds(config, prompt, 0, null), names);
+          const names = io.graphOutputNames(config.layers);
+          const a = await original.run(engineFeeds(config, prompt, 0, null), names);
+          const b = await wrapped.run(engineFeeds(config, prompt, 0, null), names);
           for (const out of names) assert.ok(maxAbsDiff(a[out].data as Float32Array, b[out].data as Float32Array) <= 1e-6, `prefill ${out}`);
           // One decode step on the cache each graph returned.
-          const stepA = await original.run(feeds(config, [7], prompt.length, presents(a, config.layers)), names);
-          const stepB = await wrapped.run(feeds(config, [7], prompt.length, presents(b, config.layers)), names);
+          const stepA = await original.run(engineFeeds(config, [7], prompt.length, presents(a, config.layers)), names);
+          const stepB = await wrapped.run(engineFeeds(config, [7], prompt.length, presents(b, config.layers)), names);
           for (const out of names) assert.ok(maxAbsDiff(stepA[out].data as Float32Array, stepB[out].data as Float32Array) <= 1e-6, `decode ${out}`);
           assert.deepEqual(stepB[io.attention(0)].dims, [1, config.heads, 1, prompt.length + 1]);
           const ref = referenceForward(model, [...prompt, 7]);
@@ -126,10 +89,10 @@ describe('ONNX import: attention exposed by graph surgery', function () {
       const imported = await importOnnxGraph(bytes, config);
       const session = await ModelSession.create(imported.graph);
       try {
-        const names = allOutputs(config.layers);
+        const names = io.graphOutputNames(config.layers);
         const split = decode ? 6 : ids.length;
-        const prefill = await session.run(feeds(config, ids.slice(0, split), 0, null), names);
-        const step = decode ? await session.run(feeds(config, ids.slice(split), split, presents(prefill, config.layers)), names) : prefill;
+        const prefill = await session.run(engineFeeds(config, ids.slice(0, split), 0, null), names);
+        const step = decode ? await session.run(engineFeeds(config, ids.slice(split), split, presents(prefill, config.layers)), names) : prefill;
         const ref = tinyDecoderReference(m, ids);
         const n = ids.length;
         const rows = ids.length - (decode ? split : 0);
@@ -188,13 +151,39 @@ describe('ONNX import: attention exposed by graph surgery', function () {
         await checkAgainstReference(handBuiltDecoder(m, { fused }), 1e-5, true);
       });
     }
+
+    it('a merged decoder (Optimum’s If on use_cache_branch) equals the plain with-past export, prefill and decode', async () => {
+      const merged = mergedDecoder(handBuiltDecoder(m), handBuiltDecoder(m, { withPast: false }));
+      const [plain, inlined] = await Promise.all([importOnnxGraph(handBuiltDecoder(m), config), importOnnxGraph(merged, config)]);
+      assert.equal(inlined.attention, 'softmax');
+      const graph = onnx.ModelProto.decode(inlined.graph).graph as onnx.GraphProto;
+      assert.ok(!graph.node.some((n) => n.opType === 'If'), 'the If is gone');
+      assert.ok(!graph.input.some((i) => i.name === 'use_cache_branch'), 'the engine has no use_cache_branch to feed');
+      const sessions = await Promise.all([ModelSession.create(plain.graph), ModelSession.create(inlined.graph)]);
+      try {
+        const names = io.graphOutputNames(config.layers);
+        const split = 6;
+        const [a, b] = await Promise.all(sessions.map((s) => s.run(engineFeeds(config, ids.slice(0, split), 0, null), names)));
+        const [stepA, stepB] = await Promise.all([
+          sessions[0].run(engineFeeds(config, ids.slice(split), split, presents(a, config.layers)), names),
+          sessions[1].run(engineFeeds(config, ids.slice(split), split, presents(b, config.layers)), names),
+        ]);
+        for (const out of names) {
+          assert.ok(maxAbsDiff(a[out].data as Float32Array, b[out].data as Float32Array) <= 1e-6, `prefill ${out}`);
+          assert.ok(maxAbsDiff(stepA[out].data as Float32Array, stepB[out].data as Float32Array) <= 1e-6, `decode ${out}`);
+        }
+      } finally {
+        await Promise.all(sessions.map((s) => s.release()));
+      }
+      await checkAgainstReference(merged, 1e-5, true);
+    });
   });
 
   describe('graphs that cannot be driven are refused clearly', () => {
     const m = tinyDecoder();
     const config = tinyConfig(m);
 
-    it('attention hidden inside If subgraphs (merged decoders)', async () => {
+    it('attention hidden inside an If that is not a merged decoder’s use_cache_branch switch', async () => {
       const small: ModelConfig = { ...config, layers: 1, heads: 1, kvHeads: 1, headDim: 4, vocab: 8 };
       await assert.rejects(importOnnxGraph(attentionInsideIf(), small), rejectsWith('UNSUPPORTED', /inside If\/Loop subgraphs.*model\.onnx/));
     });
@@ -207,20 +196,32 @@ describe('ONNX import: attention exposed by graph surgery', function () {
       await assert.rejects(importOnnxGraph(handBuiltDecoder(m), { ...config, kvHeads: 1, heads: 3 }), rejectsWith('CORRUPT_MODEL', /\[batch, 3, past, 8\].*1 key\/value heads/));
     });
 
-    it('the older fused com.microsoft.Attention of onnxruntime, before any other complaint about the file', async () => {
+    it('a com.microsoft.Attention form the recomputation does not reproduce (do_rotary=1), before any other complaint about the file', async () => {
       const legacy: onnx.IModelProto = {
         irVersion: 8,
         opsetImport: [{ domain: '', version: 14 }, { domain: 'com.microsoft', version: 1 }],
         graph: {
           name: 'optimized',
-          node: [{ opType: 'Attention', domain: 'com.microsoft', input: ['x', 'w', 'b', '', 'past_0'], output: ['y', 'present_0'] }],
+          node: [
+            {
+              name: 'Attention_0',
+              opType: 'Attention',
+              domain: 'com.microsoft',
+              input: ['x', 'w', 'b', '', 'past_0'],
+              output: ['y', 'present_0'],
+              attribute: [
+                { name: 'num_heads', type: onnx.AttributeProto.AttributeType.INT, i: 2 },
+                { name: 'do_rotary', type: onnx.AttributeProto.AttributeType.INT, i: 1 },
+              ],
+            },
+          ],
           input: [{ name: 'input_ids' }, { name: 'past_0' }],
           output: [{ name: 'logits' }],
         },
       };
       await assert.rejects(
         importOnnxGraph(onnx.ModelProto.encode(legacy).finish(), config),
-        rejectsWith('UNSUPPORTED', /com\.microsoft\.Attention.*unoptimized export or the safetensors/),
+        rejectsWith('UNSUPPORTED', /com\.microsoft\.Attention node Attention_0 uses do_rotary=1.*unoptimized export or the safetensors/),
       );
     });
 
@@ -251,7 +252,7 @@ describe('ONNX import: attention exposed by graph surgery', function () {
         const ids = tokens.map((t) => t.id);
         const session = await ModelSession.create(imported.graph);
         try {
-          const out = await session.run(feeds(imported.config, ids, 0, null), [io.attention(1)]);
+          const out = await session.run(engineFeeds(imported.config, ids, 0, null), [io.attention(1)]);
           const ref = referenceForward(model, ids);
           assert.ok(maxAbsDiff(out[io.attention(1)].data as Float32Array, ref.attention[1]) < 1e-5);
         } finally {
