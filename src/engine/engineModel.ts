@@ -4,7 +4,7 @@
  */
 import { EngineError } from '../shared/errors';
 import type { ModelInfo } from '../shared/types';
-import { buildGraph } from './graph';
+import { buildOnnxGraph, type OnnxGraph } from './graph';
 import * as io from './graph/names';
 import { kvHeadMap, type Model, type ModelConfig } from './model';
 import { float32Tensor, int64Tensor, ModelSession, type Feeds, type Tensor } from './runtime';
@@ -27,12 +27,17 @@ export class EngineModel {
   /** Builds the ONNX graph for a model description and makes it runnable. */
   static async create(model: Model, tokenizer: Tokenizer | null): Promise<EngineModel> {
     const t0 = performance.now();
-    const bytes = buildGraph(model);
-    return EngineModel.fromGraph(bytes, model.config, tokenizer, performance.now() - t0);
+    const graph = buildOnnxGraph(model);
+    return EngineModel.fromGraph(graph, model.config, tokenizer, performance.now() - t0);
   }
 
   /** A ready graph whose I/O follows graph/names.ts (built here, or an imported ONNX file wrapped to match). */
-  static async fromGraph(bytes: Uint8Array, config: ModelConfig, tokenizer: Tokenizer | null, graphMs = 0): Promise<EngineModel> {
+  static async fromGraph(
+    graph: Uint8Array | OnnxGraph,
+    config: ModelConfig,
+    tokenizer: Tokenizer | null,
+    graphMs = 0,
+  ): Promise<EngineModel> {
     if (tokenizer && tokenizer.vocabSize !== config.vocab) {
       throw new EngineError(
         'TOKENIZER_MISMATCH',
@@ -40,7 +45,7 @@ export class EngineModel {
       );
     }
     const t0 = performance.now();
-    const session = await ModelSession.create(bytes);
+    const session = await ModelSession.create(graph);
     const sessionMs = performance.now() - t0;
     const info: ModelInfo = {
       name: config.name,

@@ -3,14 +3,48 @@
  * the graph builders (graph/) and the reference forward pass (reference.ts) both read. Loaders for each file
  * format (formats/) produce this; nothing downstream knows which file a model came from.
  *
- * Layout: every matrix is a row-major Float32Array in "x @ W" orientation, i.e. [in, out], so the ONNX
- * graph uses it directly as the right operand of MatMul. Loaders whose files store [out, in] transpose.
+ * Layout: every matrix is row-major in "x @ W" orientation, i.e. [in, out], so the ONNX graph uses it
+ * directly as the right operand of MatMul. Loaders whose files store [out, in] transpose.
+ *
+ * Matrices are float32, or the 16-bit floats a checkpoint stored when converting them would not fit in
+ * WebAssembly memory (weightPrecision.ts): the graph then casts each one to float32 where it is used, so
+ * both forms compute with exactly the same values. Norm gains and biases are always float32 (they are small).
  */
 import type { ModelFamily } from '../shared/types';
+import { bf16ToFloat32, fp16ToFloat32 } from './formats/halfFloat';
+
+/** A matrix kept as the IEEE half ('float16') or bfloat16 bit patterns its file stored. */
+export interface HalfMatrix {
+  dtype: 'float16' | 'bfloat16';
+  bits: Uint16Array;
+}
+
+export type Matrix = Float32Array | HalfMatrix;
+
+export function isHalf(m: Matrix): m is HalfMatrix {
+  return !(m instanceof Float32Array);
+}
+
+export function matrixLength(m: Matrix): number {
+  return isHalf(m) ? m.bits.length : m.length;
+}
+
+const float32Views = new WeakMap<HalfMatrix, Float32Array>();
+
+/** The matrix's values as float32 (converted once per matrix and remembered; for the reference pass). */
+export function matrixFloat32(m: Matrix): Float32Array {
+  if (!isHalf(m)) return m;
+  let data = float32Views.get(m);
+  if (!data) {
+    data = (m.dtype === 'float16' ? fp16ToFloat32(m.bits) : bf16ToFloat32(m.bits)).data;
+    float32Views.set(m, data);
+  }
+  return data;
+}
 
 export interface Linear {
   /** [inDim, outDim] row-major. */
-  w: Float32Array;
+  w: Matrix;
   /** [outDim], absent when the layer has no bias. */
   b?: Float32Array;
   inDim: number;
@@ -55,7 +89,7 @@ export interface LlamaLayer {
 
 export interface LlamaWeights {
   family: 'llama';
-  tokenEmbedding: Float32Array; // [vocab, dim]
+  tokenEmbedding: Matrix; // [vocab, dim]
   layers: LlamaLayer[];
   finalNorm: Float32Array; // [dim]
   /** [dim, vocab]; absent when tied to the token embedding. */
@@ -74,7 +108,7 @@ export interface Gpt2Layer {
 
 export interface Gpt2Weights {
   family: 'gpt2';
-  wte: Float32Array; // [vocab, dim]; the LM head is tied to it
+  wte: Matrix; // [vocab, dim]; the LM head is tied to it
   wpe: Float32Array; // [context, dim]
   layers: Gpt2Layer[];
   lnF: { g: Float32Array; b: Float32Array };
@@ -94,8 +128,8 @@ export function kvHeadMap(heads: number, kvHeads: number): number[] {
 }
 
 /** Transpose a row-major [rows, cols] matrix into [cols, rows]. */
-export function transpose(src: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(src.length);
+export function transpose<T extends Float32Array | Uint16Array>(src: T, rows: number, cols: number): T {
+  const out = new (src.constructor as new (length: number) => T)(src.length);
   const block = 32;
   for (let r0 = 0; r0 < rows; r0 += block) {
     const r1 = Math.min(rows, r0 + block);
@@ -107,4 +141,8 @@ export function transpose(src: Float32Array, rows: number, cols: number): Float3
     }
   }
   return out;
+}
+
+export function transposeMatrix(m: Matrix, rows: number, cols: number): Matrix {
+  return isHalf(m) ? { dtype: m.dtype, bits: transpose(m.bits, rows, cols) } : transpose(m, rows, cols);
 }

@@ -4,8 +4,8 @@
  * model.ts. Slow by design; for tests and debugging.
  */
 import { EngineError } from '../shared/errors';
-import { kvHeadMap } from './model';
-import type { Gpt2Weights, Linear, LlamaWeights, Model, ModelConfig } from './model';
+import { kvHeadMap, matrixFloat32 } from './model';
+import type { Gpt2Weights, Linear, LlamaWeights, Matrix, Model, ModelConfig } from './model';
 
 export interface ReferenceOutput {
   /** [T, vocab] row-major. */
@@ -142,16 +142,18 @@ function rotate(x: Vector, heads: number, pos: number, config: ModelConfig): Vec
 /** x @ W + b with W [in, out]. */
 function matVec(x: Vector, layer: Linear): Vector {
   const out = new Float64Array(layer.outDim);
+  const w = matrixFloat32(layer.w);
   if (layer.b) out.set(layer.b);
   for (let i = 0; i < layer.inDim; i++) {
     const row = i * layer.outDim;
-    for (let j = 0; j < layer.outDim; j++) out[j] += x[i] * layer.w[row + j];
+    for (let j = 0; j < layer.outDim; j++) out[j] += x[i] * w[row + j];
   }
   return out;
 }
 
 /** x · table[r] for every row r of a [rows, x.length] table (a tied classifier). */
-function dotWithRows(x: Vector, table: Float32Array, rows: number): Vector {
+function dotWithRows(x: Vector, matrix: Matrix, rows: number): Vector {
+  const table = matrixFloat32(matrix);
   const out = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     let sum = 0;
@@ -190,7 +192,8 @@ function softmax(scores: Vector): Vector {
   return exps.map((e) => e / total);
 }
 
-function tableRow(table: Float32Array, row: number, width: number): Vector {
+function tableRow(matrix: Matrix, row: number, width: number): Vector {
+  const table = matrixFloat32(matrix);
   return Float64Array.from(table.subarray(row * width, (row + 1) * width));
 }
 

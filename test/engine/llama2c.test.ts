@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineError, type ErrorCode } from '../../src/shared/errors';
-import type { LlamaWeights, Model } from '../../src/engine/model';
+import { matrixFloat32, matrixLength, type LlamaWeights, type Model } from '../../src/engine/model';
 import { loadLlama2cFolder, parseLlama2cCheckpoint } from '../../src/engine/formats/llama2c';
 
 const MODEL_DIR = process.env.STORIES260K_DIR ?? path.resolve(__dirname, '../../../shared/models/stories260K');
@@ -108,14 +108,14 @@ describe('llama2.c checkpoints', () => {
     it('lays the weights out [in, out] with a tied classifier', async () => {
       const { model } = await loadLlama2cFolder(MODEL_DIR);
       const w = llamaWeights(model);
-      assert.equal(w.tokenEmbedding.length, 512 * 64);
+      assert.equal(matrixLength(w.tokenEmbedding), 512 * 64);
       assert.equal(w.finalNorm.length, 64);
       assert.equal(w.lmHead, undefined);
       assert.equal(w.layers.length, 5);
       const layer = w.layers[4];
       assert.equal(layer.attnNorm.length, 64);
       assert.deepEqual(
-        [layer.wq, layer.wk, layer.wv, layer.wo, layer.w1, layer.w2, layer.w3].map((l) => [l.inDim, l.outDim, l.w.length]),
+        [layer.wq, layer.wk, layer.wv, layer.wo, layer.w1, layer.w2, layer.w3].map((l) => [l.inDim, l.outDim, matrixLength(l.w)]),
         [
           [64, 64, 4096],
           [64, 32, 2048],
@@ -140,9 +140,9 @@ describe('llama2.c checkpoints', () => {
         [63, 0],
         [17, 42],
       ]) {
-        assert.equal(w.layers[0].wq.w[inp * 64 + out], fileWq0(out, inp));
+        assert.equal(matrixFloat32(w.layers[0].wq.w)[inp * 64 + out], fileWq0(out, inp));
       }
-      assert.equal(w.tokenEmbedding[5 * 64 + 7], view.getFloat32(HEADER_BYTES + 4 * (5 * 64 + 7), true));
+      assert.equal(matrixFloat32(w.tokenEmbedding)[5 * 64 + 7], view.getFloat32(HEADER_BYTES + 4 * (5 * 64 + 7), true));
     });
   });
 
@@ -155,7 +155,7 @@ describe('llama2.c checkpoints', () => {
       assert.ok(head);
       assert.deepEqual([head.inDim, head.outDim], [4, 5]);
       // file classifier[v][d] = floatsBeforeClassifier + v * dim + d, canonical w[d][v]
-      assert.equal(head.w[1 * 5 + 3], floatsBeforeClassifier + 3 * 4 + 1);
+      assert.equal(matrixFloat32(head.w)[1 * 5 + 3], floatsBeforeClassifier + 3 * 4 + 1);
     });
 
     it('reads the same weights from an unaligned buffer', () => {

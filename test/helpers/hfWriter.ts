@@ -6,7 +6,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { transpose, type Linear, type Model, type ModelWeights } from '../../src/engine/model';
+import { matrixFloat32, transpose, type Linear, type Matrix, type Model, type ModelWeights } from '../../src/engine/model';
 import { tinyByteLevelTokenizer, tinySentencePieceTokenizer } from './hfTinyTokenizers';
 
 export type HfDtype = 'F32' | 'F16' | 'BF16';
@@ -103,7 +103,7 @@ export function roundTo(dtype: HfDtype, data: Float32Array): Float32Array {
 
 /** The model every weight of which is rounded to `dtype`: what a loader of the written folder must produce. */
 export function roundedModel(model: Model, dtype: HfDtype): Model {
-  const round = (x: Float32Array): Float32Array => roundTo(dtype, x);
+  const round = (x: Matrix): Float32Array => roundTo(dtype, matrixFloat32(x));
   const lin = (l: Linear): Linear => ({ ...l, w: round(l.w), b: l.b ? round(l.b) : undefined });
   const norm = (n: { g: Float32Array; b: Float32Array }): { g: Float32Array; b: Float32Array } => ({ g: round(n.g), b: round(n.b) });
   const w = model.weights;
@@ -147,8 +147,8 @@ export function roundedModel(model: Model, dtype: HfDtype): Model {
 
 export function hfTensors(model: Model, options: HfWriteOptions): NamedTensor[] {
   const out: NamedTensor[] = [];
-  const add = (name: string, shape: number[], data: Float32Array): void => {
-    out.push({ name, shape, data });
+  const add = (name: string, shape: number[], data: Matrix): void => {
+    out.push({ name, shape, data: matrixFloat32(data) });
   };
   const c = model.config;
   const w = model.weights;
@@ -177,7 +177,7 @@ export function hfTensors(model: Model, options: HfWriteOptions): NamedTensor[] 
   } else {
     const p = options.bareNames ? '' : 'model.';
     const linear = (name: string, l: Linear): void => {
-      add(`${name}.weight`, [l.outDim, l.inDim], transpose(l.w, l.inDim, l.outDim));
+      add(`${name}.weight`, [l.outDim, l.inDim], transpose(matrixFloat32(l.w), l.inDim, l.outDim));
       if (l.b) add(`${name}.bias`, [l.outDim], l.b);
     };
     add(`${p}embed_tokens.weight`, [c.vocab, c.dim], w.tokenEmbedding);
@@ -194,7 +194,7 @@ export function hfTensors(model: Model, options: HfWriteOptions): NamedTensor[] 
       linear(`${n}.mlp.down_proj`, l.w2);
     });
     add(`${p}norm.weight`, [c.dim], w.finalNorm);
-    if (w.lmHead) add('lm_head.weight', [c.vocab, c.dim], transpose(w.lmHead.w, c.dim, c.vocab));
+    if (w.lmHead) add('lm_head.weight', [c.vocab, c.dim], transpose(matrixFloat32(w.lmHead.w), c.dim, c.vocab));
     else if (options.writeTiedHead) add('lm_head.weight', [c.vocab, c.dim], w.tokenEmbedding);
   }
   const omit = new Set(options.omit ?? []);

@@ -5,11 +5,11 @@
 import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { transpose, type Linear, type Model } from '../../src/engine/model';
+import { matrixFloat32, transpose, type Linear, type Model } from '../../src/engine/model';
 import { STORIES_DIR } from './stories260K';
 
 function outIn(linear: Linear): Float32Array {
-  return transpose(linear.w, linear.inDim, linear.outDim);
+  return transpose(matrixFloat32(linear.w), linear.inDim, linear.outDim);
 }
 
 export function llama2cCheckpoint(model: Model): Uint8Array {
@@ -19,7 +19,7 @@ export function llama2cCheckpoint(model: Model): Uint8Array {
   const layers = w.layers;
   const perLayer = (pick: (l: (typeof layers)[number]) => Float32Array): Float32Array[] => layers.map(pick);
   const parts: Float32Array[] = [
-    w.tokenEmbedding,
+    matrixFloat32(w.tokenEmbedding),
     ...perLayer((l) => l.attnNorm),
     ...perLayer((l) => outIn(l.wq)),
     ...perLayer((l) => outIn(l.wk)),

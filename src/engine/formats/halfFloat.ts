@@ -40,6 +40,11 @@ function firstWithFullExponent(src: Uint16Array, mask: number): number {
   return -1;
 }
 
+/** The index of the first infinity or NaN among 16-bit values of the given format, or -1. */
+export function firstNonFiniteHalf(src: Uint16Array, dtype: 'float16' | 'bfloat16'): number {
+  return firstWithFullExponent(src, dtype === 'float16' ? FP16_EXPONENT : BF16_EXPONENT);
+}
+
 export function fp16ToFloat32(src: Uint16Array): Converted {
   const lookup = table();
   const data = new Float32Array(src.length);

@@ -6,27 +6,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { EngineError } from '../../shared/errors';
+import { isPickleFileName, pickleRefusal } from '../../shared/pickle';
+import type { Matrix } from '../model';
 import { SafetensorsFile, type TensorEntry } from './safetensors';
+
+export { isPickleFileName, pickleRefusal };
 
 export const SINGLE_FILE = 'model.safetensors';
 export const INDEX_FILE = 'model.safetensors.index.json';
-
-/** PyTorch and other pickle-based checkpoint names that must never be loaded. */
-const PICKLE_FILE = /^(pytorch_model.*\.bin|.*\.(pt|pth|ckpt|pkl))$/i;
-
-export function pickleRefusal(dir: string, file: string): EngineError {
-  return new EngineError(
-    'UNSUPPORTED',
-    `${file} in ${dir} is a PyTorch pickle: loading a pickle can run any code it contains, so it is never opened. ` +
-      'Use the safetensors version of the model instead (model.safetensors: most hub models have one, others in a ' +
-      '"refs/pr" conversion branch), or convert it yourself in Python with the `safetensors` package ' +
-      '(safetensors.torch.save_file(torch.load(path), "model.safetensors")).',
-  );
-}
-
-export function isPickleFileName(file: string): boolean {
-  return PICKLE_FILE.test(file);
-}
 
 export class HfCheckpoint {
   private constructor(
@@ -114,13 +101,35 @@ export class HfCheckpoint {
   }
 
   readFloat32(name: string): Promise<Float32Array> {
-    const file = this.owner.get(name);
-    if (!file) throw new EngineError('CORRUPT_MODEL', `the weights have no tensor named ${name}`);
-    return file.readFloat32(name);
+    return this.fileOf(name).readFloat32(name);
+  }
+
+  /** See SafetensorsFile.readMatrix. */
+  readMatrix(name: string, keepHalf: boolean): Promise<Matrix> {
+    return this.fileOf(name).readMatrix(name, keepHalf);
+  }
+
+  /** Parameters in all tensors, and whether every floating-point tensor is stored with 16 bits. */
+  parameterCount(): { parameters: number; all16Bit: boolean } {
+    let parameters = 0;
+    let all16Bit = true;
+    for (const [name, file] of this.owner) {
+      const e = file.header.tensors.get(name);
+      if (!e) continue;
+      parameters += e.shape.reduce((n, d) => n * d, 1);
+      if (e.dtype !== 'F16' && e.dtype !== 'BF16') all16Bit = false;
+    }
+    return { parameters, all16Bit };
   }
 
   async close(): Promise<void> {
     await Promise.all(this.files.map((f) => f.close()));
+  }
+
+  private fileOf(name: string): SafetensorsFile {
+    const file = this.owner.get(name);
+    if (!file) throw new EngineError('CORRUPT_MODEL', `the weights have no tensor named ${name}`);
+    return file;
   }
 }
 

@@ -8,17 +8,19 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { EngineError } from '../../shared/errors';
 import {
-  transpose,
+  transposeMatrix,
   type Gpt2Layer,
   type Gpt2Weights,
   type Linear,
   type LlamaLayer,
+  type Matrix,
   type LlamaWeights,
   type Model,
   type ModelConfig,
 } from '../model';
 import { HfCheckpoint } from './hfCheckpoint';
 import { parseHfConfig, type HfModelSpec } from './hfConfig';
+import { planWeights, type WeightPrecision } from '../weightPrecision';
 
 export const CONFIG_FILE = 'config.json';
 
@@ -30,11 +32,18 @@ export async function readHfSpec(dir: string): Promise<HfModelSpec> {
   return parseHfConfig(text, path.basename(path.resolve(dir)));
 }
 
+export interface HfLoadOptions {
+  /** Overrides the precision planWeights picks from the checkpoint's size and dtypes. */
+  precision?: WeightPrecision;
+}
+
 /** Loads the weights of the folder into the canonical Model described by `spec`. */
-export async function loadHfWeights(dir: string, spec: HfModelSpec): Promise<Model> {
+export async function loadHfWeights(dir: string, spec: HfModelSpec, options: HfLoadOptions = {}): Promise<Model> {
   const checkpoint = await HfCheckpoint.open(dir);
   try {
-    const reader = new TensorReader(checkpoint, spec.config);
+    const { parameters, all16Bit } = checkpoint.parameterCount();
+    const precision = options.precision ?? planWeights(parameters, all16Bit ? 2 : 4).precision;
+    const reader = new TensorReader(checkpoint, spec.config, precision === 'stored16');
     const weights = spec.modelType === 'gpt2' ? await readGpt2(reader, spec.config) : await readLlama(reader, spec);
     return { config: spec.config, weights };
   } finally {
@@ -49,6 +58,8 @@ class TensorReader {
   constructor(
     private readonly checkpoint: HfCheckpoint,
     private readonly config: ModelConfig,
+    /** Matrices stored as F16/BF16 stay 16-bit (weightPrecision.ts); vectors are always float32. */
+    private readonly keepHalf: boolean,
   ) {}
 
   /** Picks the first prefix under which `probe` exists. */
@@ -65,7 +76,18 @@ class TensorReader {
     return this.checkpoint.has(absolute ? name : this.prefix + name);
   }
 
+  /** A vector (norm gain, bias, position table) as float32. */
   async read(name: string, shape: number[], absolute = false): Promise<Float32Array> {
+    return this.checkpoint.readFloat32(this.checked(name, shape, absolute));
+  }
+
+  /** A matrix, 16-bit when the file stores it so and the model keeps 16-bit matrices. */
+  async matrix(name: string, shape: number[], absolute = false): Promise<Matrix> {
+    return this.checkpoint.readMatrix(this.checked(name, shape, absolute), this.keepHalf);
+  }
+
+  /** The tensor's full name, once its shape is the one config.json implies. Values are checked finite as they are read (safetensors.ts). */
+  private checked(name: string, shape: number[], absolute: boolean): string {
     const full = absolute ? name : this.prefix + name;
     const entry = this.checkpoint.entry(full);
     if (!entry) throw new EngineError('CORRUPT_MODEL', `the weights have no tensor ${full}`);
@@ -75,20 +97,19 @@ class TensorReader {
         `tensor ${full} has shape [${entry.shape.join(', ')}], expected [${shape.join(', ')}] from config.json`,
       );
     }
-    // Values are checked finite as they are read (safetensors.ts).
-    return this.checkpoint.readFloat32(full);
+    return full;
   }
 
   /** An nn.Linear ([out, in] in the file) as the canonical [in, out]. */
   async linear(name: string, inDim: number, outDim: number, withBias: boolean): Promise<Linear> {
-    const w = transpose(await this.read(`${name}.weight`, [outDim, inDim]), outDim, inDim);
+    const w = transposeMatrix(await this.matrix(`${name}.weight`, [outDim, inDim]), outDim, inDim);
     return withBias ? { w, b: await this.read(`${name}.bias`, [outDim]), inDim, outDim } : { w, inDim, outDim };
   }
 
   /** A GPT-2 Conv1D: stored [in, out] already. */
   async conv1d(name: string, inDim: number, outDim: number): Promise<Linear> {
     return {
-      w: await this.read(`${name}.weight`, [inDim, outDim]),
+      w: await this.matrix(`${name}.weight`, [inDim, outDim]),
       b: await this.read(`${name}.bias`, [outDim]),
       inDim,
       outDim,
@@ -116,7 +137,7 @@ async function readGpt2(r: TensorReader, c: ModelConfig): Promise<Gpt2Weights> {
   }
   return {
     family: 'gpt2',
-    wte: await r.read('wte.weight', [c.vocab, c.dim]),
+    wte: await r.matrix('wte.weight', [c.vocab, c.dim]),
     wpe: await r.read('wpe.weight', [c.context, c.dim]),
     layers,
     lnF: await norm('ln_f'),
@@ -145,7 +166,7 @@ async function readLlama(r: TensorReader, spec: HfModelSpec): Promise<LlamaWeigh
   }
   const weights: LlamaWeights = {
     family: 'llama',
-    tokenEmbedding: await r.read('embed_tokens.weight', [c.vocab, c.dim]),
+    tokenEmbedding: await r.matrix('embed_tokens.weight', [c.vocab, c.dim]),
     layers,
     finalNorm: await r.read('norm.weight', [c.dim]),
   };
@@ -157,8 +178,8 @@ async function readLlama(r: TensorReader, spec: HfModelSpec): Promise<LlamaWeigh
         'the weights have no lm_head.weight and config.json says tie_word_embeddings is false',
       );
     }
-    const head = await r.read('lm_head.weight', [c.vocab, c.dim], true);
-    weights.lmHead = { w: transpose(head, c.vocab, c.dim), inDim: c.dim, outDim: c.vocab };
+    const head = await r.matrix('lm_head.weight', [c.vocab, c.dim], true);
+    weights.lmHead = { w: transposeMatrix(head, c.vocab, c.dim), inDim: c.dim, outDim: c.vocab };
   }
   return weights;
 }

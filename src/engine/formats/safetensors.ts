@@ -8,7 +8,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { EngineError } from '../../shared/errors';
-import { bf16ToFloat32, firstNonFinite, fp16ToFloat32 } from './halfFloat';
+import { matrixFloat32, type HalfMatrix, type Matrix } from '../model';
+import { bf16ToFloat32, firstNonFinite, firstNonFiniteHalf, fp16ToFloat32 } from './halfFloat';
 
 /** Hugging Face's own reader refuses headers over 100 MB; real ones are a few hundred KB. */
 const MAX_HEADER_BYTES = 100_000_000;
@@ -175,9 +176,7 @@ export class SafetensorsFile {
       }
       case 'F16':
       case 'BF16': {
-        const raw = new Uint16Array(bytes / 2);
-        await this.readInto(new Uint8Array(raw.buffer), entry);
-        if (!LITTLE_ENDIAN_HOST) swapBytes(new Uint8Array(raw.buffer), 2);
+        const raw = await this.readBits(entry);
         return this.finite(name, entry.dtype === 'F16' ? fp16ToFloat32(raw) : bf16ToFloat32(raw));
       }
       default:
@@ -188,8 +187,28 @@ export class SafetensorsFile {
     }
   }
 
+  /**
+   * The tensor as a Matrix: with `keepHalf`, F16/BF16 tensors keep their 16-bit values (checked finite, not
+   * converted); anything else is read as readFloat32 reads it.
+   */
+  async readMatrix(name: string, keepHalf: boolean): Promise<Matrix> {
+    const entry = this.header.tensors.get(name);
+    if (!keepHalf || !entry || (entry.dtype !== 'F16' && entry.dtype !== 'BF16')) return this.readFloat32(name);
+    const half: HalfMatrix = { dtype: entry.dtype === 'F16' ? 'float16' : 'bfloat16', bits: await this.readBits(entry) };
+    const at = firstNonFiniteHalf(half.bits, half.dtype);
+    if (at >= 0) throw corrupt(this.file, `tensor ${name}[${at}] is ${matrixFloat32({ ...half, bits: half.bits.subarray(at, at + 1) })[0]}`);
+    return half;
+  }
+
   close(): Promise<void> {
     return this.handle.close();
+  }
+
+  private async readBits(entry: TensorEntry): Promise<Uint16Array> {
+    const raw = new Uint16Array((entry.end - entry.start) / 2);
+    await this.readInto(new Uint8Array(raw.buffer), entry);
+    if (!LITTLE_ENDIAN_HOST) swapBytes(new Uint8Array(raw.buffer), 2);
+    return raw;
   }
 
   private finite(name: string, converted: { data: Float32Array; firstNonFinite: number }): Float32Array {

@@ -77,7 +77,7 @@ export function nextTokenStats(b: GraphBuilder, logits: string, inputs: DecoderI
 
 /** x @ W (+ b) for x [..., in]; weights become initializers `${name}.weight` / `${name}.bias`. */
 export function linear(b: GraphBuilder, x: string, layer: Linear, name: string, output?: string): string {
-  const w = b.addInitializer(`${name}.weight`, layer.w, [layer.inDim, layer.outDim]);
+  const w = b.weight(`${name}.weight`, layer.w, [layer.inDim, layer.outDim]);
   if (!layer.b) return b.op('MatMul', [x, w], {}, output);
   const bias = b.addInitializer(`${name}.bias`, layer.b, [layer.outDim]);
   return b.op('Add', [b.op('MatMul', [x, w]), bias], {}, output);
@@ -146,11 +146,11 @@ export function cachedAttention(b: GraphBuilder, a: AttentionBlock): string {
 }
 
 /**
- * Logits from a classifier tied to the [vocab, dim] embedding: Gemm with transB reads the embedding
- * initializer as is, so its bytes appear once in the file.
+ * Logits from a classifier tied to the [vocab, dim] embedding initializer: Gemm with transB reads it as is,
+ * so its bytes appear once in the file.
  */
 export function tiedLmHead(b: GraphBuilder, x: string, embedding: string, dim: number, vocab: number): string {
   const rows = b.reshape(x, [-1, dim]);
-  const logits = b.op('Gemm', [rows, embedding], { transB: attr.int(1) });
+  const logits = b.op('Gemm', [rows, b.asFloat32(embedding)], { transB: attr.int(1) });
   return b.op('Reshape', [logits, b.int64([1, -1, vocab])], {}, io.LOGITS);
 }

@@ -22,14 +22,14 @@ interface LayerNormWeights {
   b: Float32Array;
 }
 
-export function buildGpt2Graph(config: ModelConfig, weights: Gpt2Weights): Uint8Array {
+export function buildGpt2Graph(config: ModelConfig, weights: Gpt2Weights): GraphBuilder {
   checkConfig(config, weights);
   const b = new GraphBuilder(config.name || 'gpt2');
   const inputs = declareDecoderInputs(b, config);
   const wte = b.addInitializer('wte', weights.wte, [config.vocab, config.dim]);
   const wpe = b.addInitializer('wpe', weights.wpe, [config.context, config.dim]);
   const mask = causalMask(b, inputs.inputIds, inputs.pastKeys[0]);
-  let x = b.op('Add', [b.op('Gather', [wte, inputs.inputIds]), b.op('Gather', [wpe, inputs.positionIds])]);
+  let x = b.op('Add', [b.gatherRows(wte, inputs.inputIds), b.op('Gather', [wpe, inputs.positionIds])]);
   weights.layers.forEach((layer, i) => {
     x = block(b, config, layer, i, x, { mask, pastKey: inputs.pastKeys[i], pastValue: inputs.pastValues[i] });
   });
@@ -37,7 +37,7 @@ export function buildGpt2Graph(config: ModelConfig, weights: Gpt2Weights): Uint8
   tiedLmHead(b, h, wte, config.dim, config.vocab);
   nextTokenStats(b, LOGITS, inputs);
   declareDecoderOutputs(b, config);
-  return b.toBytes();
+  return b;
 }
 
 function checkConfig(config: ModelConfig, weights: Gpt2Weights): void {

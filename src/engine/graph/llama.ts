@@ -33,7 +33,7 @@ interface LayerContext {
   mask: string;
 }
 
-export function buildLlamaGraph(config: ModelConfig, weights: LlamaWeights): Uint8Array {
+export function buildLlamaGraph(config: ModelConfig, weights: LlamaWeights): GraphBuilder {
   checkConfig(config, weights);
   const b = new GraphBuilder(config.name || 'llama');
   const inputs = declareDecoderInputs(b, config);
@@ -43,7 +43,7 @@ export function buildLlamaGraph(config: ModelConfig, weights: LlamaWeights): Uin
     rotary: rotaryTables(b, config, inputs.positionIds),
     mask: causalMask(b, inputs.inputIds, inputs.pastKeys[0]),
   };
-  let x = b.op('Gather', [embedding, inputs.inputIds]);
+  let x = b.gatherRows(embedding, inputs.inputIds);
   weights.layers.forEach((layer, i) => {
     x = decoderLayer(b, context, layer, i, x, inputs.pastKeys[i], inputs.pastValues[i]);
   });
@@ -52,7 +52,7 @@ export function buildLlamaGraph(config: ModelConfig, weights: LlamaWeights): Uin
   else tiedLmHead(b, h, embedding, config.dim, config.vocab);
   nextTokenStats(b, LOGITS, inputs);
   declareDecoderOutputs(b, config);
-  return b.toBytes();
+  return b;
 }
 
 function checkConfig(config: ModelConfig, weights: LlamaWeights): void {

@@ -4,6 +4,7 @@
  */
 import { onnx } from 'onnx-proto';
 import { EngineError } from '../../shared/errors';
+import { isHalf, matrixLength, type Matrix } from '../model';
 
 export const IR_VERSION = 9;
 export const OPSET_VERSION = 20;
@@ -43,12 +44,29 @@ const ELEMENT_DATA_TYPE: Readonly<Record<ElementType, onnx.TensorProto.DataType>
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** ONNX raw_data is little-endian: on such hosts the bytes are a view of the array, so weights are not copied. */
-function float32Bytes(data: Float32Array): Uint8Array {
+function littleEndianBytes(data: Float32Array | Uint16Array): Uint8Array {
   if (LITTLE_ENDIAN_HOST) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const bytes = new Uint8Array(data.byteLength);
   const view = new DataView(bytes.buffer);
-  for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i], true);
+  for (let i = 0; i < data.length; i++) {
+    if (data instanceof Float32Array) view.setFloat32(i * 4, data[i], true);
+    else view.setUint16(i * 2, data[i], true);
+  }
   return bytes;
+}
+
+/** A tensor's bytes kept outside the protobuf, under the name its initializer's `location` gives. */
+export interface ExternalData {
+  path: string;
+  data: Uint8Array;
+}
+
+/** An ONNX model: the protobuf, and the initializer data it refers to by location. */
+export interface OnnxGraph {
+  bytes: Uint8Array;
+  externalData: ExternalData[];
+  /** Some matrices are 16-bit and cast where used: onnxruntime must not fold the casts (runtime.ts). */
+  halfWeights: boolean;
 }
 
 function int64Bytes(values: readonly number[]): Uint8Array {
@@ -92,6 +110,10 @@ export class GraphBuilder {
   /** Every value name defined so far (inputs, initializers, node outputs). */
   private readonly defined = new Set<string>();
   private readonly constantCache = new Map<string, string>();
+  /** Initializers holding 16-bit floats. */
+  private readonly halfValues = new Set<string>();
+  /** Initializers added as weights (addInitializer), the ones that may become external data. */
+  private readonly weightNames = new Set<string>();
   /** Next suffix to try per base name, so naming stays linear in the graph size. */
   private readonly suffixes = new Map<string, number>();
 
@@ -120,15 +142,45 @@ export class GraphBuilder {
     this.outputs.push(valueInfo(name, type, dims));
   }
 
-  /** A float32 weight stored as raw_data; the array is referenced, not copied, until toBytes(). */
-  addInitializer(baseName: string, data: Float32Array, dims: readonly number[]): string {
-    if (data.length !== elementCount(dims)) {
+  /**
+   * A weight stored as raw_data in its own precision; the array is referenced, not copied. Returns the
+   * initializer's name: read 16-bit ones through asFloat32() (or gatherRows()), never directly.
+   */
+  addInitializer(baseName: string, data: Matrix, dims: readonly number[]): string {
+    if (matrixLength(data) !== elementCount(dims)) {
       const shape = dims.join(', ');
-      throw new EngineError('CORRUPT_MODEL', `initializer ${baseName}: ${data.length} values do not fill [${shape}]`);
+      throw new EngineError('CORRUPT_MODEL', `initializer ${baseName}: ${matrixLength(data)} values do not fill [${shape}]`);
     }
     const name = this.define(this.uniqueName(baseName));
-    this.initializers.push({ name, dataType: DataType.FLOAT, dims: [...dims], rawData: float32Bytes(data) });
+    this.weightNames.add(name);
+    if (isHalf(data)) {
+      this.halfValues.add(name);
+      const dataType = data.dtype === 'float16' ? DataType.FLOAT16 : DataType.BFLOAT16;
+      this.initializers.push({ name, dataType, dims: [...dims], rawData: littleEndianBytes(data.bits) });
+    } else {
+      this.initializers.push({ name, dataType: DataType.FLOAT, dims: [...dims], rawData: littleEndianBytes(data) });
+    }
     return name;
+  }
+
+  /** A weight as a float32 value: the initializer itself, or a Cast of a 16-bit one added at this point. */
+  weight(baseName: string, data: Matrix, dims: readonly number[]): string {
+    return this.asFloat32(this.addInitializer(baseName, data, dims));
+  }
+
+  /**
+   * `value` as float32. A 16-bit value gets a Cast here, so a graph that asks right before each use holds
+   * only the float32 copies in flight, not all of them.
+   */
+  asFloat32(value: string): string {
+    if (!this.halfValues.has(value)) return value;
+    return this.op('Cast', [value], { to: attr.int(DataType.FLOAT) });
+  }
+
+  /** Rows `indices` of a [rows, cols] table as float32: a 16-bit table is cast after the Gather, not before. */
+  gatherRows(table: string, indices: string): string {
+    const rows = this.op('Gather', [table, indices]);
+    return this.halfValues.has(table) ? this.op('Cast', [rows], { to: attr.int(DataType.FLOAT) }) : rows;
   }
 
   /** An int64 constant (shapes, axes, sizes); equal constants are shared. `dims` [] makes a scalar. */
@@ -149,7 +201,7 @@ export class GraphBuilder {
       name,
       dataType: DataType.FLOAT,
       dims: [...shape],
-      rawData: float32Bytes(Float32Array.from(list)),
+      rawData: littleEndianBytes(Float32Array.from(list)),
     }));
   }
 
@@ -201,7 +253,39 @@ export class GraphBuilder {
     return this.op('Shape', [x], { start: attr.int(start), end: attr.int(end) });
   }
 
+  /** The model with every initializer inside the protobuf (which caps it at 2 GiB). */
   toBytes(): Uint8Array {
+    return this.build(Infinity).bytes;
+  }
+
+  /**
+   * The model with each weight of at least `externalMinBytes` bytes moved to external data (one entry per
+   * tensor, viewing the weight arrays: nothing is copied), so the protobuf stays small whatever the model's
+   * size and onnxruntime copies each weight into its heap exactly once. Shape constants always stay inline:
+   * onnxruntime's shape inference reads them before any external data is loaded.
+   */
+  build(externalMinBytes: number): OnnxGraph {
+    const externalData: ExternalData[] = [];
+    const initializer = this.initializers.map((tensor): onnx.ITensorProto => {
+      const raw = tensor.rawData;
+      if (!raw || raw.byteLength < externalMinBytes || !this.weightNames.has(tensor.name ?? '')) return tensor;
+      const location = `${externalData.length}.weight`;
+      externalData.push({ path: location, data: raw });
+      const { rawData: _inline, ...rest } = tensor;
+      return {
+        ...rest,
+        dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+        externalData: [
+          { key: 'location', value: location },
+          { key: 'offset', value: '0' },
+          { key: 'length', value: String(raw.byteLength) },
+        ],
+      };
+    });
+    return { bytes: this.encode(initializer), externalData, halfWeights: this.halfValues.size > 0 };
+  }
+
+  private encode(initializer: onnx.ITensorProto[]): Uint8Array {
     for (const output of this.outputs) {
       if (!output.name || !this.defined.has(output.name)) {
         throw new EngineError('INTERNAL', `graph output ${output.name} is never produced`);
@@ -214,7 +298,7 @@ export class GraphBuilder {
       graph: {
         name: this.graphName,
         node: this.nodes,
-        initializer: this.initializers,
+        initializer,
         input: this.inputs,
         output: this.outputs,
       },

@@ -2,6 +2,6 @@
 export { downloadModel, DEFAULT_HUB_URL, type DownloadOptions, type DownloadProgress, type DownloadResult } from './download';
 export { listCachedModels, removeCachedModel, revisionDir, type CachedModel } from './cache';
 export { CATALOG, catalogEntry, type CatalogEntry } from './catalog';
-export { estimateRequirement, requirementProblem, formatBytes, PROTOBUF_LIMIT_BYTES, WASM_MEMORY_LIMIT_BYTES, type Requirement } from './requirements';
+export { estimateRequirement, requirementProblem, formatBytes, WASM_MEMORY_LIMIT_BYTES, type Requirement } from './requirements';
 export type { HttpOptions } from './http';
 export type { HubFile } from './listing';
