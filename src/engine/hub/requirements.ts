@@ -4,7 +4,7 @@
  * - safetensors checkpoints become a graph built by the engine, whose weights are passed as external data
  *   and held once; large 16-bit checkpoints keep 16-bit matrices (weightPrecision.ts, the loader's rule);
  * - an ONNX file is read whole, so its bytes and the initializers parsed from them are both in memory while
- *   the session is created: about twice the file.
+ *   the session is created: about twice the file; its external data file (.onnx_data) is held once.
  */
 import { EngineError } from '../../shared/errors';
 import { planWeights, WASM_MEMORY_LIMIT_BYTES, type WeightPrecision } from '../weightPrecision';
@@ -29,6 +29,7 @@ export interface Requirement {
 
 const WEIGHT_FILE = /\.(safetensors|bin|onnx|onnx_data)$/i;
 const ONNX_FILE = /\.(onnx|onnx_data)$/i;
+const ONNX_PROTOBUF = /\.onnx$/i;
 
 /** Bytes per stored weight, from config.json's torch_dtype (float32 when it says nothing). */
 export function bytesPerWeight(torchDtype: unknown): number {
@@ -40,7 +41,9 @@ export function estimateRequirement(files: readonly HubFile[], storedBytesPerWei
   const weights = files.filter((f) => WEIGHT_FILE.test(f.path));
   const fileBytes = weights.reduce((n, f) => n + f.size, 0);
   if (weights.some((f) => ONNX_FILE.test(f.path))) {
-    return { downloadBytes, precision: 'onnx', weightBytes: fileBytes, memoryBytes: ONNX_FILE_COPIES * fileBytes + ONNX_WORKING_BYTES };
+    const inline = weights.filter((f) => ONNX_PROTOBUF.test(f.path)).reduce((n, f) => n + f.size, 0);
+    const memoryBytes = ONNX_FILE_COPIES * inline + (fileBytes - inline) + ONNX_WORKING_BYTES;
+    return { downloadBytes, precision: 'onnx', weightBytes: fileBytes, memoryBytes };
   }
   const plan = planWeights(fileBytes / storedBytesPerWeight, storedBytesPerWeight);
   return { downloadBytes, precision: plan.precision, weightBytes: plan.graphBytes, memoryBytes: plan.memoryBytes };

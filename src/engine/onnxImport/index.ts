@@ -7,6 +7,7 @@ import { onnx } from 'onnx-proto';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { EngineError } from '../../shared/errors';
+import type { ExternalData, OnnxGraph } from '../graph/onnxBuilder';
 import type { ModelConfig } from '../model';
 import { HfTokenizer, loadHfTokenizer } from '../tokenizers/hf';
 import type { AttentionKind } from './findAttention';
@@ -15,6 +16,9 @@ import { wrapDecoderGraph } from './wrapDecoder';
 
 /** A single protobuf message cannot exceed 2 GiB; larger exports keep weights in external data files. */
 export const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 1;
+
+/** Read in pieces: one read call moves at most 2 GiB, and external data files can be larger. */
+const READ_CHUNK_BYTES = 256 * 2 ** 20;
 
 /** Preferred file names, best first: the plain decoder with past, then its smaller variants. */
 const PREFERRED = [
@@ -27,8 +31,8 @@ const PREFERRED = [
 ];
 
 export interface ImportedOnnxModel {
-  /** The wrapped graph, ready for a session; I/O as graph/names.ts. */
-  graph: Uint8Array;
+  /** The wrapped graph with the external data it refers to, ready for a session; I/O as graph/names.ts. */
+  graph: OnnxGraph;
   config: ModelConfig;
   tokenizer: HfTokenizer;
   /** How the attention was reached (Softmax taps, a fused op's extra output, or a recomputation beside the op). */
@@ -37,7 +41,7 @@ export interface ImportedOnnxModel {
 }
 
 export interface ImportedGraph {
-  graph: Uint8Array;
+  graph: OnnxGraph;
   attention: AttentionKind;
 }
 
@@ -61,7 +65,11 @@ export async function loadOnnxFolder(dir: string): Promise<ImportedOnnxModel> {
   return { graph, config, tokenizer, attention, file };
 }
 
-/** Decodes, inlines external data found next to the file (in `baseDir`), exposes attention and rewires the I/O. */
+/**
+ * Decodes, exposes attention and rewires the I/O. Weights the file keeps in external data files (found in
+ * `baseDir`) stay external: they are read as they are and handed to onnxruntime beside the graph, which
+ * copies them into its heap once, so exports beyond the 2 GiB protobuf limit load too.
+ */
 export async function importOnnxGraph(bytes: Uint8Array, config: ModelConfig, baseDir?: string): Promise<ImportedGraph> {
   let model: onnx.ModelProto;
   try {
@@ -70,9 +78,9 @@ export async function importOnnxGraph(bytes: Uint8Array, config: ModelConfig, ba
     throw new EngineError('CORRUPT_MODEL', `not a valid ONNX file: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (!model.graph || (model.graph.node ?? []).length === 0) throw new EngineError('CORRUPT_MODEL', 'the ONNX file has no graph');
-  await inlineExternalData(model, baseDir);
+  const externalData = await readExternalData(model, baseDir);
   const wrapped = wrapDecoderGraph(model, config);
-  const graph = onnx.ModelProto.encode(wrapped.model).finish();
+  const graph = { bytes: onnx.ModelProto.encode(wrapped.model).finish(), externalData, halfWeights: false };
   return { graph, attention: wrapped.taps[0].kind };
 }
 
@@ -86,55 +94,52 @@ async function readOnnxFile(file: string): Promise<Uint8Array> {
 }
 
 /**
- * Weights stored beside the graph (data_location EXTERNAL) are read into the message, since the session is
- * created from one buffer. Paths must stay inside the model's folder; the total must fit one protobuf.
+ * The files that initializers stored beside the graph (data_location EXTERNAL) point at, each read once,
+ * under the location the graph names them by. Paths must stay inside the model's folder, and every
+ * tensor's range must lie inside its file.
  */
-async function inlineExternalData(model: onnx.ModelProto, baseDir: string | undefined): Promise<void> {
+async function readExternalData(model: onnx.ModelProto, baseDir: string | undefined): Promise<ExternalData[]> {
   const external = (model.graph?.initializer ?? []).filter((t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL);
-  if (external.length === 0) return;
+  if (external.length === 0) return [];
   if (!baseDir) throw new EngineError('UNSUPPORTED', 'the ONNX graph keeps its weights in external data files, which were not given');
-  let total = 0;
-  for (const t of model.graph?.initializer ?? []) total += t.rawData?.byteLength ?? 0;
-  for (const t of external) total += Number(entry(t, 'length') ?? 0);
-  if (total > PROTOBUF_LIMIT_BYTES) {
-    throw new EngineError(
-      'UNSUPPORTED',
-      `the ONNX model's weights are ${(total / 2 ** 30).toFixed(2)} GiB; a single ONNX protobuf holds at most 2 GiB. ` +
-        'Use a smaller (fp16 or quantized) export of the model',
-    );
-  }
   const root = path.resolve(baseDir);
+  const files = new Map<string, Uint8Array>();
   for (const t of external) {
     const location = entry(t, 'location');
     const target = location ? path.resolve(root, location) : '';
     if (!location || !target.startsWith(root + path.sep)) {
       throw new EngineError('CORRUPT_MODEL', `initializer ${t.name} points at external data ${JSON.stringify(location)} outside the model folder`);
     }
+    let data = files.get(location);
+    if (!data) {
+      data = await readWhole(target, t.name ?? 'an initializer');
+      files.set(location, data);
+    }
     const offset = Number(entry(t, 'offset') ?? 0);
-    const length = Number(entry(t, 'length') ?? NaN);
-    t.rawData = await readRange(target, offset, length, t.name ?? 'an initializer');
-    t.externalData = [];
-    t.dataLocation = onnx.TensorProto.DataLocation.DEFAULT;
+    const length = Number(entry(t, 'length') ?? data.byteLength - offset);
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > data.byteLength) {
+      throw new EngineError('CORRUPT_MODEL', `external data for ${t.name} lies outside ${path.basename(target)} (${data.byteLength} bytes)`);
+    }
   }
+  return [...files].map(([location, data]) => ({ path: location, data }));
 }
 
 function entry(t: onnx.ITensorProto, key: string): string | undefined {
   return (t.externalData ?? []).find((e) => e.key === key)?.value ?? undefined;
 }
 
-async function readRange(file: string, offset: number, length: number, tensor: string): Promise<Uint8Array> {
+async function readWhole(file: string, tensor: string): Promise<Uint8Array> {
   const handle = await open(file, 'r').catch(() => {
     throw new EngineError('MODEL_NOT_FOUND', `external data ${path.basename(file)} for ${tensor} is missing`);
   });
   try {
     const { size } = await handle.stat();
-    const end = Number.isFinite(length) ? offset + length : size;
-    if (!Number.isSafeInteger(offset) || offset < 0 || end > size || end < offset) {
-      throw new EngineError('CORRUPT_MODEL', `external data for ${tensor} lies outside ${path.basename(file)} (${size} bytes)`);
+    const out = new Uint8Array(size);
+    for (let done = 0; done < size; ) {
+      const { bytesRead } = await handle.read(out, done, Math.min(READ_CHUNK_BYTES, size - done), done);
+      if (bytesRead === 0) throw new EngineError('CORRUPT_MODEL', `external data ${path.basename(file)} is shorter than it said`);
+      done += bytesRead;
     }
-    const out = new Uint8Array(end - offset);
-    const { bytesRead } = await handle.read(out, 0, out.byteLength, offset);
-    if (bytesRead !== out.byteLength) throw new EngineError('CORRUPT_MODEL', `external data for ${tensor} is truncated`);
     return out;
   } finally {
     await handle.close();

@@ -14,6 +14,7 @@ import { inspect } from '../../../src/engine/inspect';
 import { isHalf, type Model } from '../../../src/engine/model';
 import { referenceForward } from '../../../src/engine/reference';
 import { randomGpt2Model, randomLlamaModel } from '../../../src/engine/testing/randomModels';
+import { estimateRequirement } from '../../../src/engine/hub/requirements';
 import { planWeights, WASM_MEMORY_LIMIT_BYTES } from '../../../src/engine/weightPrecision';
 import { roundedModel, writeHfFolder, type HfDtype, type HfModelType } from '../../helpers/hfWriter';
 
@@ -120,6 +121,14 @@ describe('16-bit weights and external data', function () {
         assert.equal(plan.graphBytes, parameters * 2);
         assert.ok(plan.memoryBytes < WASM_MEMORY_LIMIT_BYTES, `${parameters}: ${plan.memoryBytes / GiB} GiB`);
       }
+    });
+
+    it('counts an ONNX export\'s protobuf twice (bytes and parsed) and its external data once', () => {
+      const MiB = 2 ** 20;
+      const inline = estimateRequirement([{ path: 'onnx/model.onnx', size: 1000 * MiB }], 4);
+      const external = estimateRequirement([{ path: 'onnx/model.onnx', size: 1 * MiB }, { path: 'onnx/model.onnx_data', size: 999 * MiB }], 4);
+      assert.equal(inline.precision, 'onnx');
+      assert.equal(inline.memoryBytes - external.memoryBytes, 999 * MiB);
     });
 
     it('finds no way to fit a 3B 16-bit model or a 1.1B float32 one', () => {

@@ -156,7 +156,7 @@ describe('ONNX import: attention exposed by graph surgery', function () {
       const merged = mergedDecoder(handBuiltDecoder(m), handBuiltDecoder(m, { withPast: false }));
       const [plain, inlined] = await Promise.all([importOnnxGraph(handBuiltDecoder(m), config), importOnnxGraph(merged, config)]);
       assert.equal(inlined.attention, 'softmax');
-      const graph = onnx.ModelProto.decode(inlined.graph).graph as onnx.GraphProto;
+      const graph = onnx.ModelProto.decode(inlined.graph.bytes).graph as onnx.GraphProto;
       assert.ok(!graph.node.some((n) => n.opType === 'If'), 'the If is gone');
       assert.ok(!graph.input.some((i) => i.name === 'use_cache_branch'), 'the engine has no use_cache_branch to feed');
       const sessions = await Promise.all([ModelSession.create(plain.graph), ModelSession.create(inlined.graph)]);
@@ -272,5 +272,62 @@ describe('ONNX import: attention exposed by graph surgery', function () {
         await rm(dir, { recursive: true, force: true });
       }
     });
+
+    it('passes weights kept in an external data file through to onnxruntime, and refuses ones outside the folder', async () => {
+      const model = randomLlamaModel({ vocab: 280 }, 21);
+      const dir = await writeHfFolder(model, { modelType: 'llama' });
+      try {
+        await rm(path.join(dir, 'model.safetensors'));
+        await mkdir(path.join(dir, 'onnx'));
+        const decoded = onnx.ModelProto.decode(strippedEngineGraph(model));
+        const moved = moveWeightsToExternalData(decoded, 'model.onnx_data');
+        await writeFile(path.join(dir, 'onnx', 'model.onnx'), onnx.ModelProto.encode(decoded).finish());
+        await writeFile(path.join(dir, 'onnx', 'model.onnx_data'), moved);
+        const imported = await loadOnnxModelFolder(dir);
+        assert.deepEqual(imported.graph.externalData.map((e) => [e.path, e.data.byteLength]), [['model.onnx_data', moved.byteLength]]);
+        const engine = await loadModelFolder(dir);
+        try {
+          const result = await inspect(engine, { text: 'the hat sat on the cat' }, { layers: [0, 1], topK: 3 });
+          const ref = referenceForward(model, result.tokens.map((t) => t.id));
+          for (const layer of result.attention) assert.ok(maxAbsDiff(layer.data, ref.attention[layer.layer]) < 1e-5);
+        } finally {
+          await engine.dispose();
+        }
+        const escaping = onnx.ModelProto.decode(onnx.ModelProto.encode(decoded).finish());
+        const first = escaping.graph?.initializer?.find((t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL);
+        assert.ok(first?.externalData);
+        first.externalData[0].value = '../../secret.bin';
+        await writeFile(path.join(dir, 'onnx', 'model.onnx'), onnx.ModelProto.encode(escaping).finish());
+        await assert.rejects(loadOnnxModelFolder(dir), rejectsWith('CORRUPT_MODEL', /points at external data "\.\.\/\.\.\/secret\.bin" outside the model folder/));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
   });
 });
+
+/** Moves every initializer over 1 KiB into one external data file, as onnx.save_model does; returns the file's bytes. */
+function moveWeightsToExternalData(model: onnx.ModelProto, location: string): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let offset = 0;
+  for (const t of model.graph?.initializer ?? []) {
+    const raw = t.rawData;
+    if (!raw || raw.byteLength <= 1024) continue;
+    parts.push(raw);
+    t.externalData = [
+      { key: 'location', value: location },
+      { key: 'offset', value: String(offset) },
+      { key: 'length', value: String(raw.byteLength) },
+    ];
+    t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+    t.rawData = new Uint8Array(0);
+    offset += raw.byteLength;
+  }
+  const out = new Uint8Array(offset);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
