@@ -9,7 +9,8 @@ import { copyHolds } from './modelDownloads';
 import type { ModelChoice } from './modelResolver';
 import { DEFAULT_REVISION, specFromCatalog } from './modelSpec';
 
-export type CachedEntry = Pick<CachedModel, 'id' | 'revision' | 'files' | 'bytes' | 'downloadedAt' | 'dir'>;
+/** `subfolder` goes with the copy to its removal: deleting one model must keep the others in its revision folder. */
+export type CachedEntry = Pick<CachedModel, 'id' | 'revision' | 'subfolder' | 'files' | 'bytes' | 'downloadedAt' | 'dir'>;
 
 export interface CachedRow {
   label: string;

@@ -100,9 +100,12 @@ export class ModelDownloads {
     return started;
   }
 
-  /** Removes one cached revision, and the model's folder once no revision is left. */
-  async remove(copy: Pick<CachedModel, 'id' | 'revision'>): Promise<boolean> {
-    const removed = await removeCachedModel(this.cacheDir, copy.id, copy.revision);
+  /**
+   * Removes one cached model: its revision folder, or only its subfolder's model when it has one (models in
+   * subfolders share the revision folder), and the model's folder once nothing is left in it.
+   */
+  async remove(copy: Pick<CachedModel, 'id' | 'revision' | 'subfolder'>): Promise<boolean> {
+    const removed = await removeCachedModel(this.cacheDir, copy.id, copy.revision, copy.subfolder);
     const parent = path.dirname(revisionDir(this.cacheDir, copy.id, copy.revision));
     const left = await readdir(parent).catch(() => null);
     if (left !== null && left.length === 0) await rm(parent, { recursive: true, force: true });
@@ -137,11 +140,12 @@ export class ModelDownloads {
   /**
    * A cancelled download is unwanted: the hub client already deleted the file it was writing; the files
    * finished before it go too, unless they belong to a complete copy. (An interrupted download keeps
-   * them, so the next attempt resumes.)
+   * them, so the next attempt resumes.) Only this model's manifest says whether its copy is complete, and
+   * only its own files go: another model in the same revision folder stays.
    */
   private async discardIncomplete(spec: HubModelSpec): Promise<void> {
     const dir = revisionDir(this.cacheDir, spec.id, spec.revision);
-    if (await readManifest(dir)) return;
+    if (await readManifest(dir, spec.subfolder)) return;
     await this.remove(spec);
   }
 

@@ -146,6 +146,66 @@ describe('extension: model downloads against a local hub', function () {
     assert.equal(downloads.isFetching(spec(TINY)), false);
   });
 
+  it('a cancelled check of a downloaded model keeps it', async () => {
+    // Choosing a downloaded model again asks the hub whether it changed, behind a cancellable notification.
+    const builtIn = spec('stories260K');
+    const copy = await downloads.ensure(builtIn);
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(downloads.fetch(builtIn, { signal: controller.signal }), rejectsWith('CANCELLED', /cancelled/));
+    assert.equal(await downloads.cachedDir(builtIn), copy.modelDir);
+    assert.deepEqual(await filesUnder(copy.modelDir), ['stories260K.bin', 'tok512.bin']);
+  });
+
+  describe('two models in one revision folder (llama2.c checkpoints in subfolders of one repository)', () => {
+    const other: HubModelSpec = {
+      id: 'karpathy/tinyllamas',
+      revision: 'main',
+      subfolder: 'other',
+      files: ['other/other.bin', 'other/tok512.bin'],
+      name: 'other',
+    };
+    const otherFiles: RepoFile[] = [
+      { path: 'other/other.bin', content: randomBytes(64 * 1024) },
+      { path: 'other/tok512.bin', content: randomBytes(1024) },
+    ];
+    const repo = (): RepoFile[] => hub.repos.get('karpathy/tinyllamas')?.get('main') ?? [];
+
+    beforeEach(() => repo().push(...otherFiles));
+    afterEach(() => {
+      const files = repo();
+      files.splice(0, files.length, ...files.filter((f) => !otherFiles.includes(f)));
+    });
+
+    it('a cancelled download of one leaves the other', async () => {
+      const kept = await downloads.ensure(spec('stories260K'));
+      hub.stallAfter.set('other/other.bin', 4096);
+      const controller = new AbortController();
+      const pending = downloads.ensure(other, { signal: controller.signal });
+      const part = path.join(cacheDir, 'models', 'karpathy--tinyllamas', 'main', 'other', 'other.bin.part');
+      for (let i = 0; i < 250 && !(await stat(part).catch(() => null))?.size; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok((await stat(part)).size > 0, 'the temp file exists while downloading');
+      controller.abort();
+      await assert.rejects(pending, rejectsWith('CANCELLED', /cancelled/));
+      assert.equal(await downloads.cachedDir(spec('stories260K')), kept.modelDir);
+      assert.deepEqual(await filesUnder(kept.modelDir), ['stories260K.bin', 'tok512.bin']);
+      assert.equal(await stat(path.dirname(part)).catch(() => null), null, 'nothing of the cancelled model is left');
+    });
+
+    it('removing one keeps the other', async () => {
+      const kept = await downloads.ensure(spec('stories260K'));
+      await downloads.ensure(other);
+      const listed = await downloads.list();
+      assert.equal(listed.length, 2);
+      const copy = listed.find((c) => c.subfolder === 'other');
+      assert.ok(copy);
+      assert.equal(await downloads.remove(copy), true);
+      assert.equal(await downloads.cachedDir(other), undefined);
+      assert.equal(await downloads.cachedDir(spec('stories260K')), kept.modelDir);
+      assert.deepEqual(await filesUnder(kept.modelDir), ['stories260K.bin', 'tok512.bin']);
+    });
+  });
+
   it('an interrupted download resumes where it stopped on the next attempt', async () => {
     const cut = Math.floor(weights.length / 3);
     hub.dropAfter.set('model.safetensors', { bytes: cut, times: 3 });

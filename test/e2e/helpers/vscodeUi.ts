@@ -76,3 +76,42 @@ export async function eventually<T>(read: () => Promise<T>, accept: (value: T) =
   }
   return value;
 }
+
+/**
+ * runCommand for a command that the palette may not list yet: until the extension host has read the
+ * extension's contributions, the palette answers "No matching commands" and does not refresh, so it is
+ * closed and opened again until the command shows.
+ */
+export async function runCommandWhenListed(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const input = page.locator('.quick-input-widget input');
+  const row = page.locator(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`).first();
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3_000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
+/** A notification toast (bottom right) whose text contains `text`. */
+export function notificationToast(page: Page, text: string | RegExp): Locator {
+  return page.locator('.notifications-toasts .notification-toast', { hasText: text });
+}
+
+/** An extension's status bar item, by the id the extension gave createStatusBarItem. */
+export function statusBarItem(page: Page, id: string): Locator {
+  return page.locator(`.statusbar-item[id$=".${id}"]`);
+}
+
+/** The rows of the open quick pick (command palette, a picker, an input box has none). */
+export function quickPickRows(page: Page): Locator {
+  return page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+}
