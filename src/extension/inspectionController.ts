@@ -101,12 +101,12 @@ export class InspectionController implements vscode.Disposable {
       );
       if (run.signal.aborted) return undefined;
       if (outcome.kind === 'too-long') {
-        this.offerFirstPart(request, panel, startOffset, outcome.tooLong);
+        this.offerFirstPart(request, panel, requested, outcome.tooLong);
         return undefined;
       }
       return this.show(panel, document, { range, startOffset, version }, text.slice(0, outcome.length), outcome, model.dir);
     } catch (err) {
-      this.runFailed(panel, run, err, label);
+      this.runFailed(panel, run, err, requested);
       return undefined;
     } finally {
       panel.endRun(run);
@@ -215,13 +215,14 @@ export class InspectionController implements vscode.Disposable {
     }
   }
 
-  private offerFirstPart(request: InspectRequest, panel: InspectorPanel, startOffset: number, tooLong: FirstPart): void {
+  private offerFirstPart(request: InspectRequest, panel: InspectorPanel, source: SourceInfo, tooLong: FirstPart): void {
     const { document, range } = request;
+    const { startOffset } = source;
     const { model, tokens, fit } = tooLong;
     const end = document.positionAt(startOffset + fit.length);
     const size = tokens !== undefined ? `${tokens} tokens` : `more than ${model.context} tokens`;
     const limit = `${model.name} takes at most ${model.context} tokens (the start token included)`;
-    panel.setNotice({ kind: 'error', message: `The selection is too long: it is ${size} and ${limit}.` });
+    panel.setNotice({ kind: 'error', message: `The selection is too long: it is ${size} and ${limit}.`, source });
     const firstPart = new vscode.Range(range.start, end);
     this.deps.reporter.notify(
       'warning',
@@ -261,7 +262,8 @@ export class InspectionController implements vscode.Disposable {
     return inspection.summary((offset) => document.positionAt(offset));
   }
 
-  private runFailed(panel: InspectorPanel, run: AbortController, err: unknown, label: string): void {
+  private runFailed(panel: InspectorPanel, run: AbortController, err: unknown, source: SourceInfo): void {
+    const label = sourceLabel(source);
     if (run.signal.aborted || isCancelled(err)) {
       // Superseded by a newer run or the panel closed: that owns the panel now. A person's cancel: undo "loading".
       if (run.signal.reason === ABORT_REASON.cancelled) panel.runCancelled();
@@ -269,7 +271,7 @@ export class InspectionController implements vscode.Disposable {
       return;
     }
     this.deps.reporter.report(err, `inspecting ${label}`);
-    panel.setNotice({ kind: 'error', message: describeError(err).message });
+    panel.setNotice({ kind: 'error', message: describeError(err).message, source });
   }
 
   private async rerunTarget(panel: InspectorPanel): Promise<{ document: vscode.TextDocument; range: vscode.Range; truncated: boolean } | undefined> {

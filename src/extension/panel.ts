@@ -19,7 +19,8 @@ export const EXPORT_TIMEOUT_MS = 30_000;
 export const ABORT_REASON = { superseded: 'superseded', cancelled: 'cancelled', closed: 'closed' } as const;
 
 /** What the panel shows over (or instead of) its result. */
-export type PanelNotice = { kind: 'loading' | 'error' | 'stale'; message: string };
+/** `source`: for an error, the text the failed run was asked to inspect. */
+export type PanelNotice = { kind: 'loading' | 'error' | 'stale'; message: string; source?: SourceInfo };
 
 export interface PngImage {
   png: Uint8Array;
@@ -121,7 +122,8 @@ export class InspectorPanel implements vscode.Disposable {
 
   setNotice(notice: PanelNotice): void {
     this.notice = notice;
-    this.post(notice.kind === 'loading' ? { type: 'loading', message: notice.message } : { type: notice.kind, message: notice.message });
+    if (notice.kind === 'error') this.post({ type: 'error', message: notice.message, ...(notice.source ? { source: notice.source } : {}) });
+    else this.post({ type: notice.kind, message: notice.message });
   }
 
   /** A person cancelled the run: show the previous result again, or say that nothing was inspected. */

@@ -22,6 +22,11 @@ export interface SourceInfo {
   version: number;
 }
 
+/** Whether two sources name the same text of the same document (versions aside). */
+export function sameSource(a: SourceInfo, b: SourceInfo): boolean {
+  return a.uri === b.uri && a.startOffset === b.startOffset && a.startLine === b.startLine && a.endLine === b.endLine;
+}
+
 export type ViewKind = 'arcs' | 'heatmap' | 'grid' | 'compare' | 'next';
 export type ColorScheme = 'theme' | 'blues' | 'viridis' | 'magma' | 'greys';
 
@@ -51,7 +56,8 @@ export type HostToPanel =
   | { type: 'result'; result: ResultMeta }
   | { type: 'layer'; requestId: number; runId: number; layer: number; heads: number; size: number; data: Float32Array }
   | { type: 'requestFailed'; requestId: number; message: string }
-  | { type: 'error'; message: string }
+  /** A run failed; `source` is the text it was asked to inspect, which may differ from the result shown last. */
+  | { type: 'error'; message: string; source?: SourceInfo }
   /** The result no longer matches the document (it was edited) or could not be restored. */
   | { type: 'stale'; message: string }
   /** The editor cursor moved onto token `index` (or off the inspected range: null). */

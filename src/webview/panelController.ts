@@ -167,7 +167,7 @@ export class PanelController implements Disposable {
         return;
       }
       case 'error':
-        this.dispatch({ type: 'failed', message: message.message });
+        this.dispatch({ type: 'failed', message: message.message, ...(message.source ? { source: message.source } : {}) });
         return;
       case 'stale':
         this.dispatch({ type: 'stale', message: message.message });

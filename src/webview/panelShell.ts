@@ -2,7 +2,7 @@
  * The panel's frame around the views: title line (model, source, token count, truncation), the tab bar
  * with Export, the stale banner, the empty / loading / error screens and the focused-token line.
  */
-import type { SourceInfo, ViewKind } from '../shared/protocol';
+import { sameSource, type SourceInfo, type ViewKind } from '../shared/protocol';
 import { DisposableStore, type Disposable } from './disposable';
 import { h, setText } from './dom';
 import { formatEntropy, formatPercent, formatSource } from './format';
@@ -109,7 +109,8 @@ export class PanelShell implements Disposable {
       case 'error':
         this.screen.replaceChildren(
           h('p', { className: 'screen-message is-error', attrs: { role: 'alert' } }, [h('span', { className: 'screen-icon', text: '⚠' }), ui.message]),
-          ...this.rerunBlock(state.source),
+          // Re-run repeats the last result's inspection: offered only when that is what failed.
+          ...(ui.source && !(state.source && sameSource(ui.source, state.source)) ? [this.sourceLine(ui.source)] : this.rerunBlock(state.source)),
         );
         return;
       case 'empty':
@@ -130,10 +131,11 @@ export class PanelShell implements Disposable {
 
   private rerunBlock(source: SourceInfo | null): HTMLElement[] {
     if (!source) return [];
-    return [
-      h('p', { className: 'screen-source' }, [h('span', { className: 'screen-caption', text: 'Source ' }), formatSource(source)]),
-      h('button', { className: 'button', text: 'Re-run', attrs: { type: 'button', 'data-action': 'rerun' } }),
-    ];
+    return [this.sourceLine(source), h('button', { className: 'button', text: 'Re-run', attrs: { type: 'button', 'data-action': 'rerun' } })];
+  }
+
+  private sourceLine(source: SourceInfo): HTMLElement {
+    return h('p', { className: 'screen-source' }, [h('span', { className: 'screen-caption', text: 'Source ' }), formatSource(source)]);
   }
 
   private detailsText(state: AppState): string {

@@ -111,7 +111,7 @@ export function reduce(state: AppState, action: Action): AppState {
     case 'result':
       return withResult(state, action.result);
     case 'failed':
-      return { ...state, ui: { kind: 'error', message: action.message } };
+      return { ...state, ui: { kind: 'error', message: action.message, source: action.source ?? null } };
     case 'stale':
       if (state.ui.kind === 'data') return { ...state, ui: { ...state.ui, stale: action.message } };
       return { ...state, ui: { kind: 'empty', restoredSource: state.source, message: action.message } };

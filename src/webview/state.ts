@@ -32,7 +32,8 @@ export type UiState =
   /** Nothing to show; after a reload, the source of the last result (with a Re-run button) and why it is gone. */
   | { kind: 'empty'; restoredSource: SourceInfo | null; message: string | null }
   | { kind: 'loading'; message: string }
-  | { kind: 'error'; message: string }
+  /** A run failed; `source` is the text it was asked to inspect (null when unknown). */
+  | { kind: 'error'; message: string; source: SourceInfo | null }
   | DataState;
 
 export type ArcDirection = 'query' | 'key';
@@ -93,7 +94,7 @@ export type Action =
   | { type: 'settings'; settings: PanelSettings }
   | { type: 'loading'; message: string }
   | { type: 'result'; result: ResultMeta }
-  | { type: 'failed'; message: string }
+  | { type: 'failed'; message: string; source?: SourceInfo }
   | { type: 'stale'; message: string }
   | { type: 'layerStatus'; runId: number; layer: number; status: LayerStatus }
   | { type: 'thumbsReady'; runId: number; layer: number }

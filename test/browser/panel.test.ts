@@ -103,6 +103,19 @@ describe('panel in Chromium (stories260K)', function () {
     assert.equal(await page.getAttribute('#view-heatmap [data-head="2"]', 'aria-pressed'), 'true', 'restored head');
   });
 
+  it('an error about other text names that text and offers no Re-run of the last result', async () => {
+    const { page, host } = await loaded();
+    const last = fx.meta(1).source;
+    const other = { ...last, startLine: 9, endLine: 9, startOffset: 400 };
+    await host.send({ type: 'error', message: 'The selection is too long: it is 600 tokens.', source: other });
+    await page.waitForSelector('.screen .is-error');
+    assert.match(await page.textContent('.screen') ?? '', /too long.*Source story\.md, line 10$/);
+    assert.equal(await page.locator('.screen .button').count(), 0, 'Re-run would repeat lines 3-4, not line 10');
+    await host.send({ type: 'error', message: 'The engine stopped.', source: last });
+    await page.waitForSelector('.screen .button');
+    assert.match(await page.textContent('.screen') ?? '', /stopped.*story\.md, lines 3–4/);
+  });
+
   it('Arcs: draws every head, and hovering a token leaves only its arcs', async () => {
     const { page, host } = await loaded();
     const T = fx.result.tokens.length;

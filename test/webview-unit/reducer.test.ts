@@ -18,7 +18,15 @@ describe('reducer', () => {
       assert.equal(s.ui.stale, null);
     }
     s = reduce(s, { type: 'failed', message: 'the model file is corrupt' });
-    assert.deepEqual(s.ui, { kind: 'error', message: 'the model file is corrupt' });
+    assert.deepEqual(s.ui, { kind: 'error', message: 'the model file is corrupt', source: null });
+  });
+
+  it('keeps the source a failed run was asked to inspect beside the last result', () => {
+    const last = withData();
+    const other = { ...result().source, startLine: 4, endLine: 4, startOffset: 120 };
+    const s = reduce(last, { type: 'failed', message: 'The selection is too long', source: other });
+    assert.deepEqual(s.ui, { kind: 'error', message: 'The selection is too long', source: other });
+    assert.deepEqual(s.source, last.source, 'Re-run still means the last result');
   });
 
   it('starts a new result with all heads unless heads were chosen, and clamps to the model', () => {
