@@ -47,9 +47,12 @@ export class ModelFetcher {
         this.downloads.fetch(spec),
       );
     }
-    const size = findCatalogEntry(spec.catalogKey ?? '')?.downloadBytes;
+    // A downloaded model is only checked against the hub (and fetched again only if it changed).
+    const title = (await this.downloads.cachedDir(spec))
+      ? `checking ${spec.name} for changes on the hub`
+      : `downloading ${downloadTitle(spec.name, findCatalogEntry(spec.catalogKey ?? '')?.downloadBytes)}`;
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Attention Inspector: downloading ${downloadTitle(spec.name, size)}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `Attention Inspector: ${title}`, cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
         const onCancel = token.onCancellationRequested(() => abort.abort());

@@ -169,7 +169,7 @@ describe('e2e: choosing, downloading and deleting models in the workbench', func
     assert.match(await row.innerText(), /in use\n.*; downloaded/, 'the picker says it is downloaded and in use');
     const listed = hub.hub.requests.filter((r) => r.url.includes(listing)).length;
     await row.click();
-    const toast = notificationToast(page, 'downloading stories260K');
+    const toast = notificationToast(page, 'checking stories260K for changes on the hub');
     await toast.filter({ hasText: 'asking the hub for its files' }).waitFor({ state: 'visible' });
     await eventually(async () => hub.hub.requests.filter((r) => r.url.includes(listing)).length, (n) => n > listed, 'the hub asked for the listing');
     await faded(toast);
