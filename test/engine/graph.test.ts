@@ -11,6 +11,7 @@ import type { ReferenceOutput } from '../../src/engine/reference';
 import { ModelSession, float32Tensor, int64Tensor } from '../../src/engine/runtime';
 import type { Feeds, Tensor } from '../../src/engine/runtime';
 import { randomGpt2Model, randomLlamaModel } from '../../src/engine/testing/randomModels';
+import { maxAbsDiff } from '../helpers/assertions';
 
 const ATTENTION_TOLERANCE = 1e-5;
 const LOGIT_TOLERANCE = 1e-4;
@@ -178,13 +179,6 @@ async function runStep(
     attention: attentionNames.map((name) => outputs[name].data as Float32Array),
     present: presentNames(config.layers).map((name) => outputs[name]),
   };
-}
-
-function maxAbsDiff(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert.equal(actual.length, expected.length, 'lengths differ');
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-  return worst;
 }
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what: string): void {

@@ -14,6 +14,14 @@ export function rejectsWith(code: ErrorCode, pattern: RegExp) {
   };
 }
 
+/** The largest |a[i] - b[i]|; the arrays must be equally long. */
+export function maxAbsDiff(a: ArrayLike<number | bigint>, b: ArrayLike<number | bigint>): number {
+  assert.equal(a.length, b.length, 'lengths differ');
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(Number(a[i]) - Number(b[i])));
+  return worst;
+}
+
 /** Every file under dir, recursively, relative to it with '/' separators, sorted. */
 export async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);

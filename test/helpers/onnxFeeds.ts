@@ -1,17 +1,9 @@
 /** Feeding and reading an imported ONNX graph in the import tests, as EngineModel does. */
-import assert from 'node:assert/strict';
 import * as io from '../../src/engine/graph/names';
 import type { ModelConfig } from '../../src/engine/model';
 import { float32Tensor, int64Tensor, type Feeds, type Tensor } from '../../src/engine/runtime';
 
 export const TOP_K = 5;
-
-export function maxAbsDiff(a: ArrayLike<number | bigint>, b: ArrayLike<number | bigint>): number {
-  assert.equal(a.length, b.length, 'lengths differ');
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(Number(a[i]) - Number(b[i])));
-  return worst;
-}
 
 /** The feeds EngineModel.feeds builds: names.ts inputs for `ids` at positions from `start`, an empty or given past. */
 export function engineFeeds(config: ModelConfig, ids: number[], start: number, past: Tensor[] | null): Feeds {

@@ -9,17 +9,16 @@ import { onnx } from 'onnx-proto';
 import { EngineModel } from '../../../src/engine/engineModel';
 import { loadHfFolder } from '../../../src/engine/formats/hfFolder';
 import { buildOnnxGraph } from '../../../src/engine/graph';
-import * as io from '../../../src/engine/graph/names';
 import { inspect } from '../../../src/engine/inspect';
 import { isHalf, type Model } from '../../../src/engine/model';
 import { referenceForward } from '../../../src/engine/reference';
 import { randomGpt2Model, randomLlamaModel } from '../../../src/engine/testing/randomModels';
 import { estimateRequirement } from '../../../src/engine/hub/requirements';
 import { planWeights, WASM_MEMORY_LIMIT_BYTES } from '../../../src/engine/weightPrecision';
+import { maxAbsDiff } from '../../helpers/assertions';
+import { assertMatchesReference, ATTENTION_TOLERANCE } from '../../helpers/referenceChecks';
 import { roundedModel, writeHfFolder, type HfDtype, type HfModelType } from '../../helpers/hfWriter';
 
-const ATTENTION_TOLERANCE = 1e-5;
-const LOGIT_TOLERANCE = 1e-4;
 const TEXT = 'the cat sat in the hat. 今天 🙂 the end';
 
 const FAMILIES: { modelType: HfModelType; make: () => Model }[] = [
@@ -28,31 +27,11 @@ const FAMILIES: { modelType: HfModelType; make: () => Model }[] = [
   { modelType: 'qwen2', make: () => randomLlamaModel({ vocab: 270, ropeStyle: 'half', ropeTheta: 1e6 }, 13, { qkvBias: true }) },
 ];
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'lengths differ');
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
-
 /** Every matrix of the model (the ones a loader may keep 16-bit). */
 function matrices(model: Model): unknown[] {
   const w = model.weights;
   if (w.family === 'gpt2') return [w.wte, ...w.layers.flatMap((l) => [l.attn.w, l.proj.w, l.fc.w, l.fcProj.w])];
   return [w.tokenEmbedding, ...(w.lmHead ? [w.lmHead.w] : []), ...w.layers.flatMap((l) => [l.wq.w, l.wk.w, l.wv.w, l.wo.w, l.w1.w, l.w2.w, l.w3.w])];
-}
-
-async function checkEngine(engine: EngineModel, expected: Model, what: string): Promise<void> {
-  const result = await inspect(engine, { text: TEXT });
-  const ids = result.tokens.map((t) => t.id);
-  const reference = referenceForward(expected, ids);
-  for (const layer of result.attention) {
-    const diff = maxAbsDiff(layer.data, reference.attention[layer.layer]);
-    assert.ok(diff <= ATTENTION_TOLERANCE, `${what}: layer ${layer.layer} attention off by ${diff}`);
-  }
-  const outputs = await engine.session.run(engine.feeds(ids, 0, null), [io.LOGITS]);
-  const diff = maxAbsDiff(outputs[io.LOGITS].data as Float32Array, reference.logits);
-  assert.ok(diff <= LOGIT_TOLERANCE, `${what}: logits off by ${diff}`);
 }
 
 describe('16-bit weights and external data', function () {
@@ -81,7 +60,7 @@ describe('16-bit weights and external data', function () {
 
         const engine = await EngineModel.fromGraph(graph, loaded.config, tokenizer);
         try {
-          await checkEngine(engine, roundedModel(model, dtype), `${family.modelType}/${dtype}`);
+          await assertMatchesReference(engine, roundedModel(model, dtype), TEXT, `${family.modelType}/${dtype}`);
         } finally {
           await engine.dispose();
         }

@@ -3,17 +3,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EngineModel } from '../../../src/engine/engineModel';
-import * as io from '../../../src/engine/graph/names';
 import { inspect } from '../../../src/engine/inspect';
 import { loadModelFolder } from '../../../src/engine/loadModel';
 import type { Model } from '../../../src/engine/model';
-import { referenceForward } from '../../../src/engine/reference';
 import { randomGpt2Model, randomLlamaModel } from '../../../src/engine/testing/randomModels';
 import { roundedModel, writeHfFolder, type HfDtype, type HfModelType, type HfWriteOptions } from '../../helpers/hfWriter';
 import { rejectsWith } from '../../helpers/assertions';
+import { assertMatchesReference } from '../../helpers/referenceChecks';
 
-const ATTENTION_TOLERANCE = 1e-5;
-const LOGIT_TOLERANCE = 1e-4;
 const TEXT = 'the cat sat in the hat.\n  A tea, then 今天 🙂 the end';
 
 interface Family {
@@ -33,13 +30,6 @@ const FAMILIES: Family[] = [
   },
 ];
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'lengths differ');
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
-
 /** Loads the folder through the real loader and checks attention and logits against the reference pass. */
 async function checkAgainstReference(dir: string, expected: Model, what: string): Promise<void> {
   const engine = await loadModelFolder(dir);
@@ -47,17 +37,7 @@ async function checkAgainstReference(dir: string, expected: Model, what: string)
     for (const key of ['family', 'dim', 'hiddenDim', 'layers', 'heads', 'kvHeads', 'headDim', 'vocab', 'context', 'normEps'] as const) {
       assert.equal(engine.config[key], expected.config[key], `${what}: config ${key}`);
     }
-    const result = await inspect(engine, { text: TEXT });
-    const ids = result.tokens.map((t) => t.id);
-    assert.ok(ids.length > 10, `${what}: the text should make a dozen tokens or more`);
-    const reference = referenceForward(expected, ids);
-    for (const layer of result.attention) {
-      const diff = maxAbsDiff(layer.data, reference.attention[layer.layer]);
-      assert.ok(diff <= ATTENTION_TOLERANCE, `${what}: layer ${layer.layer} attention off by ${diff}`);
-    }
-    const outputs = await engine.session.run(engine.feeds(ids, 0, null), [io.LOGITS]);
-    const diff = maxAbsDiff(outputs[io.LOGITS].data as Float32Array, reference.logits);
-    assert.ok(diff <= LOGIT_TOLERANCE, `${what}: logits off by ${diff}`);
+    await assertMatchesReference(engine, expected, TEXT, what);
   } finally {
     await engine.dispose();
   }

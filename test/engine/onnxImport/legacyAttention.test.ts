@@ -8,8 +8,8 @@ import { legacyAttentionProbs } from '../../../src/engine/onnxImport/legacyAtten
 import { referenceForward } from '../../../src/engine/reference';
 import { float32Tensor, ModelSession, type Feeds } from '../../../src/engine/runtime';
 import { randomGpt2Model, SeededRandom } from '../../../src/engine/testing/randomModels';
-import { rejectsWith } from '../../helpers/assertions';
-import { engineFeeds, maxAbsDiff, presents } from '../../helpers/onnxFeeds';
+import { maxAbsDiff, rejectsWith } from '../../helpers/assertions';
+import { engineFeeds, presents } from '../../helpers/onnxFeeds';
 import { optimizedGpt2Graph, type OptimizedGpt2Options } from '../../helpers/onnxOptimizedGpt2';
 import { float, int, ints, MS, T, valueInfo } from '../../helpers/onnxTestGraph';
 

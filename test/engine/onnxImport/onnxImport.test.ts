@@ -21,8 +21,8 @@ import {
   type TinyDecoder,
 } from '../../helpers/hfOnnxGraphs';
 import { writeHfFolder } from '../../helpers/hfWriter';
-import { rejectsWith } from '../../helpers/assertions';
-import { engineFeeds, maxAbsDiff, presents, TOP_K } from '../../helpers/onnxFeeds';
+import { maxAbsDiff, rejectsWith } from '../../helpers/assertions';
+import { engineFeeds, presents, TOP_K } from '../../helpers/onnxFeeds';
 
 function tinyConfig(m: TinyDecoder): ModelConfig {
   return {
