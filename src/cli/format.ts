@@ -57,7 +57,8 @@ const pct = (p: number): string => `${(p * 100).toFixed(1)}%`;
 export function formatInspectText(result: InspectResult): string {
   const { model, tokens, next } = result;
   const lines = [
-    `${model.name} (${model.family}): ${model.layers} layers, ${model.heads} heads (${model.kvHeads} kv), vocab ${model.vocab}, context ${model.context}`,
+    `${model.name} (${model.family}): ${model.layers} layers, ${model.heads} heads (${model.kvHeads} kv), vocab ${model.vocab}, context ${model.context}` +
+      (model.weights && model.weights !== 'float32' ? `, ${model.weights} weights` : ''),
     `${tokens.length} tokens; run ${result.timings.runMs.toFixed(1)} ms`,
     '',
     'pos  token            next: top 3                                  actual (p, rank)   entropy',

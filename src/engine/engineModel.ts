@@ -6,7 +6,7 @@ import { EngineError } from '../shared/errors';
 import type { ModelInfo } from '../shared/types';
 import { buildOnnxGraph, type OnnxGraph } from './graph';
 import * as io from './graph/names';
-import { kvHeadMap, type Model, type ModelConfig } from './model';
+import { isHalf, kvHeadMap, type Model, type ModelConfig } from './model';
 import { float32Tensor, int64Tensor, ModelSession, type Feeds, type Tensor } from './runtime';
 import type { Tokenizer } from './tokenizers/tokenizer';
 
@@ -28,7 +28,7 @@ export class EngineModel {
   static async create(model: Model, tokenizer: Tokenizer | null): Promise<EngineModel> {
     const t0 = performance.now();
     const graph = buildOnnxGraph(model);
-    return EngineModel.fromGraph(graph, model.config, tokenizer, performance.now() - t0);
+    return EngineModel.fromGraph(graph, model.config, tokenizer, performance.now() - t0, weightFormat(model));
   }
 
   /** A ready graph whose I/O follows graph/names.ts (built here, or an imported ONNX file wrapped to match). */
@@ -37,6 +37,7 @@ export class EngineModel {
     config: ModelConfig,
     tokenizer: Tokenizer | null,
     graphMs = 0,
+    weights?: ModelInfo['weights'],
   ): Promise<EngineModel> {
     if (tokenizer && tokenizer.vocabSize !== config.vocab) {
       throw new EngineError(
@@ -60,6 +61,7 @@ export class EngineModel {
       context: config.context,
       bosId: tokenizer?.bosId ?? null,
       eosId: tokenizer?.eosId ?? null,
+      ...(weights ? { weights } : {}),
     };
     return new EngineModel(config, info, tokenizer, session, { graphMs, sessionMs });
   }
@@ -116,6 +118,13 @@ export class EngineModel {
   dispose(): Promise<void> {
     return this.session.release();
   }
+}
+
+/** The matrices' format: a loader keeps all of a model's matrices 16-bit or none (weightPrecision.ts). */
+function weightFormat(model: Model): NonNullable<ModelInfo['weights']> {
+  const w = model.weights;
+  const embedding = w.family === 'gpt2' ? w.wte : w.tokenEmbedding;
+  return isHalf(embedding) ? embedding.dtype : 'float32';
 }
 
 /** A typed array that owns its whole buffer, safe to transfer to another thread. */

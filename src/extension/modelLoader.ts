@@ -47,7 +47,8 @@ export class ModelLoader {
         () => this.engine.load({ dir }),
       );
       this.statusBar.modelLoaded(dir, info);
-      this.reporter.notify('info', `Attention Inspector will use ${name ?? info.name}: ${info.layers} layers × ${info.heads} heads, context ${info.context} tokens.`);
+      const weights = info.weights && info.weights !== 'float32' ? `, ${info.weights} weights` : '';
+      this.reporter.notify('info', `Attention Inspector will use ${name ?? info.name}: ${info.layers} layers × ${info.heads} heads, context ${info.context} tokens${weights}.`);
       return true;
     } catch (err) {
       this.reporter.report(err, `loading the model in ${dir}`);

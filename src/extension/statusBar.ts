@@ -49,7 +49,8 @@ export class ModelStatusBar implements vscode.Disposable {
     // A hub model's own name is better than the engine's, which is its cache folder's ("main").
     const name = choice.kind === 'hub' ? choiceName(choice) : (info?.name ?? choiceName(choice));
     this.item.text = `$(hubot) ${name}`;
-    const shape = info ? `\n${info.family}, ${info.layers} layers × ${info.heads} heads, context ${info.context} tokens` : '';
+    const weights = info?.weights ? `, ${info.weights} weights` : '';
+    const shape = info ? `\n${info.family}, ${info.layers} layers × ${info.heads} heads, context ${info.context} tokens${weights}` : '';
     const where =
       choice.kind === 'folder'
         ? choice.dir

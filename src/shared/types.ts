@@ -22,6 +22,11 @@ export interface ModelInfo {
   context: number;
   bosId: number | null;
   eosId: number | null;
+  /**
+   * How the graph holds the weight matrices: float32, or the 16-bit format a large checkpoint stored them in
+   * (cast to float32 where used: the same numbers, a slower run). Absent for imported ONNX files.
+   */
+  weights?: 'float32' | 'float16' | 'bfloat16';
 }
 
 export interface Token {

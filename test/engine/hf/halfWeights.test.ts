@@ -58,11 +58,14 @@ describe('16-bit weights and external data', function () {
         assert.equal(halfInitializers.length, kept.length, 'one 16-bit initializer per matrix');
         assert.ok(halfInitializers.every((t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL && (t.rawData?.length ?? 0) === 0));
 
-        const engine = await EngineModel.fromGraph(graph, loaded.config, tokenizer);
+        const engine = await EngineModel.create(loaded, tokenizer);
+        assert.equal(engine.info.weights, dtype === 'F16' ? 'float16' : 'bfloat16', 'the model says how it holds its weights');
+        await engine.dispose();
+        const external = await EngineModel.fromGraph(graph, loaded.config, tokenizer);
         try {
-          await assertMatchesReference(engine, roundedModel(model, dtype), TEXT, `${family.modelType}/${dtype}`);
+          await assertMatchesReference(external, roundedModel(model, dtype), TEXT, `${family.modelType}/${dtype}`);
         } finally {
-          await engine.dispose();
+          await external.dispose();
         }
       });
     }
@@ -70,6 +73,9 @@ describe('16-bit weights and external data', function () {
 
   it('float32 weights given as external data compute what the self-contained file computes', async () => {
     const model = FAMILIES[2].make();
+    const created = await EngineModel.create(model, null);
+    assert.equal(created.info.weights, 'float32');
+    await created.dispose();
     const graph = buildOnnxGraph(model, 0);
     assert.ok(!graph.halfWeights);
     assert.ok(graph.externalData.length > 20, 'the matrices, norms and biases left the protobuf');
