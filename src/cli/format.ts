@@ -53,20 +53,24 @@ export function formatInspectJson(result: InspectResult): string {
 
 const pct = (p: number): string => `${(p * 100).toFixed(1)}%`;
 
+/** Guesses per line in the text table (--json carries all top-k). */
+const TEXT_TOP = 3;
+
 /** One line per token: what the model guessed next, and how likely it found the token that follows. */
 export function formatInspectText(result: InspectResult): string {
   const { model, tokens, next } = result;
+  const shownTop = Math.min(TEXT_TOP, next[0]?.top.length ?? TEXT_TOP);
   const lines = [
     `${model.name} (${model.family}): ${model.layers} layers, ${model.heads} heads (${model.kvHeads} kv), vocab ${model.vocab}, context ${model.context}` +
       (model.weights && model.weights !== 'float32' ? `, ${model.weights} weights` : ''),
     `${tokens.length} tokens; run ${result.timings.runMs.toFixed(1)} ms`,
     '',
-    'pos  token            next: top 3                                  actual (p, rank)   entropy',
+    `pos  token            ${`next: top ${shownTop}`.padEnd(44)} actual (p, rank)   entropy`,
   ];
   tokens.forEach((token, i) => {
     const info = next[i];
     const shown = JSON.stringify(token.text).slice(1, -1);
-    const top = info ? info.top.slice(0, 3).map((t) => `${JSON.stringify(t.text)} ${pct(t.p)}`).join(', ') : '';
+    const top = info ? info.top.slice(0, shownTop).map((t) => `${JSON.stringify(t.text)} ${pct(t.p)}`).join(', ') : '';
     const actual = info?.actual ? `${pct(info.actual.p)} #${info.actual.rank}` : '';
     const entropy = info ? info.entropy.toFixed(2) : '';
     lines.push(`${String(i).padStart(3)}  ${shown.padEnd(16)} ${top.padEnd(44)} ${actual.padEnd(18)} ${entropy}`);

@@ -83,6 +83,10 @@ describe('CLI', function () {
     const table = await cli(['inspect', '--model', STORIES_DIR, '--text', 'Once upon a time']);
     assert.equal(table.code, 0);
     assert.match(table.stdout, /stories260K \(llama\): 5 layers, 8 heads \(4 kv\)/);
+    assert.match(table.stdout, /next: top 3 /);
+    const two = await cli(['inspect', '--model', STORIES_DIR, '--text', 'Once upon a time', '--top-k', '2']);
+    assert.match(two.stdout, /next: top 2 /, 'the header says how many guesses each line shows');
+    assert.ok(two.stdout.split('\n').filter((l) => /^\s+\d+ /.test(l)).every((l) => (l.match(/%/g) ?? []).length <= 3), 'two guesses and the actual p');
   });
 
   it('generate with temperature 0 prints the published greedy output', async () => {
