@@ -10,6 +10,7 @@ import path from 'node:path';
 import { listCachedModels, readManifest, removeCachedModel, revisionDir, type CachedModel } from '../engine/hub/cache';
 import { downloadModel, type DownloadProgress } from '../engine/hub/download';
 import { formatBytes } from '../engine/hub/requirements';
+import type { CatalogEntry } from '../engine/hub/catalog';
 import { EngineError, isCancelled } from '../shared/errors';
 import type { HubAccess } from './hubConnection';
 import { findCatalogEntry, specKey, type HubModelSpec } from './modelSpec';
@@ -38,8 +39,13 @@ export interface ModelCopy {
  */
 export function catalogRefusal(spec: HubModelSpec): string | null {
   const entry = spec.catalogKey ? findCatalogEntry(spec.catalogKey) : undefined;
-  if (!entry?.problem) return null;
-  return `${spec.name} cannot run here: ${entry.problem}. It is a ${formatBytes(entry.downloadBytes)} download; nothing was downloaded. Pick a smaller model`;
+  return entry ? entryRefusal(entry, spec.name) : null;
+}
+
+/** catalogRefusal for an entry in hand, under the name the person sees. */
+export function entryRefusal(entry: Pick<CatalogEntry, 'problem' | 'downloadBytes'>, name: string): string | null {
+  if (!entry.problem) return null;
+  return `${name} cannot run here: ${entry.problem}. It is a ${formatBytes(entry.downloadBytes)} download; nothing was downloaded. Pick a smaller model`;
 }
 
 /** Whether a cached copy holds what the spec asks for (two models in one repository share a revision folder). */

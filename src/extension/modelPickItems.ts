@@ -8,7 +8,7 @@ import type { CachedModel } from '../engine/hub/cache';
 import type { CatalogEntry } from '../engine/hub/catalog';
 import { formatBytes } from '../engine/hub/requirements';
 import { asSentence } from './errorReport';
-import { copyHolds, catalogRefusal } from './modelDownloads';
+import { copyHolds, entryRefusal } from './modelDownloads';
 import { choiceName, describeOrigin, type ModelChoice } from './modelResolver';
 import { DEFAULT_REVISION, parseModelSpec, sameSpec, specFromCatalog, type HubModelSpec } from './modelSpec';
 
@@ -50,7 +50,7 @@ function icon(row: Pick<ModelRow, 'refusal' | 'cached' | 'inUse'>): string {
 
 function catalogRow(entry: CatalogEntry, state: PickState): ModelRow {
   const spec = specFromCatalog(entry);
-  const refusal = catalogRefusal(spec);
+  const refusal = entryRefusal(entry, spec.name);
   const cached = state.cached.some((copy) => copyHolds(copy, spec));
   const used = inUse(state.current, spec);
   const sizes = `${formatBytes(entry.downloadBytes)} download, needs about ${formatBytes(entry.requirement.memoryBytes)} of memory`;

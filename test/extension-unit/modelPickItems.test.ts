@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { CATALOG } from '../../src/engine/hub/catalog';
+import { CATALOG, type CatalogEntry } from '../../src/engine/hub/catalog';
+import { estimateRequirement, requirementProblem } from '../../src/engine/hub/requirements';
 import { cachedName, cachedRows, cacheSummary, removalQuestion } from '../../src/extension/cachedModelItems';
 import { buildPickRows, pickerPlaceholder, type CachedCopy, type ModelRow, type PickRow } from '../../src/extension/modelPickItems';
 import { resolveModel, type ModelChoice } from '../../src/extension/modelResolver';
@@ -62,6 +63,26 @@ describe('extension: model picker rows', () => {
     assert.match(qwen.detail, /^949\.\d MiB download, needs about 2\.\d+ GiB of memory; downloads when chosen$/);
     assert.equal(qwen.refusal, null);
     assert.match(byKey(rows, 'TinyLlama-1.1B').detail, /^2\.\d+ GiB download, needs about 3\.\d+ GiB of memory; downloads when chosen$/);
+  });
+
+  it('shows a model too large for the engine with the reason, size and limit, and refuses it', () => {
+    // Every curated model fits today; a 3B bfloat16 entry stands for one that would not.
+    const requirement = estimateRequirement([{ path: 'model.safetensors', size: 6_000_000_000 }], 2);
+    const huge: CatalogEntry = {
+      ...CATALOG[1],
+      key: 'Huge-3B',
+      label: 'Huge 3B',
+      id: 'test-org/huge',
+      parameters: 3_000_000_000,
+      storedBytesPerWeight: 2,
+      downloadBytes: requirement.downloadBytes,
+      requirement,
+      problem: requirementProblem('Huge 3B', requirement),
+    };
+    const row = byKey(buildPickRows({ catalog: [...CATALOG, huge], cached: [], current: builtIn }), 'Huge-3B');
+    assert.equal(row.label, '$(circle-slash) Huge-3B');
+    assert.match(row.detail, /^5\.\d+ GiB download, needs about \d+\.\d+ GiB of memory: too large for this engine\. .*kept 16-bit.*WebAssembly is limited to 4\.00 GiB\.$/);
+    assert.match(row.refusal ?? '', /^Huge-3B cannot run here: .*4\.00 GiB\. It is a 5\.\d+ GiB download; nothing was downloaded/);
   });
 
   it('adds other downloaded models, then the id box and the folder choice', () => {
