@@ -109,17 +109,17 @@ export class HfCheckpoint {
     return this.fileOf(name).readMatrix(name, keepHalf);
   }
 
-  /** Parameters in all tensors, and whether every floating-point tensor is stored with 16 bits. */
-  parameterCount(): { parameters: number; all16Bit: boolean } {
+  /**
+   * Parameters in all tensors, and the bytes each takes on average: 2 for a 16-bit checkpoint even when a few
+   * small tensors (norms) are float32, as config.json's torch_dtype says for it (the hub's size check).
+   */
+  parameterCount(): { parameters: number; storedBytesPerWeight: 2 | 4 } {
     let parameters = 0;
-    let all16Bit = true;
     for (const [name, file] of this.owner) {
       const e = file.header.tensors.get(name);
-      if (!e) continue;
-      parameters += e.shape.reduce((n, d) => n * d, 1);
-      if (e.dtype !== 'F16' && e.dtype !== 'BF16') all16Bit = false;
+      if (e) parameters += e.shape.reduce((n, d) => n * d, 1);
     }
-    return { parameters, all16Bit };
+    return { parameters, storedBytesPerWeight: this.dataBytes < 3 * parameters ? 2 : 4 };
   }
 
   async close(): Promise<void> {

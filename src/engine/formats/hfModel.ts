@@ -41,8 +41,8 @@ export interface HfLoadOptions {
 export async function loadHfWeights(dir: string, spec: HfModelSpec, options: HfLoadOptions = {}): Promise<Model> {
   const checkpoint = await HfCheckpoint.open(dir);
   try {
-    const { parameters, all16Bit } = checkpoint.parameterCount();
-    const precision = options.precision ?? planWeights(parameters, all16Bit ? 2 : 4).precision;
+    const { parameters, storedBytesPerWeight } = checkpoint.parameterCount();
+    const precision = options.precision ?? planWeights(parameters, storedBytesPerWeight).precision;
     const reader = new TensorReader(checkpoint, spec.config, precision === 'stored16');
     const weights = spec.modelType === 'gpt2' ? await readGpt2(reader, spec.config) : await readLlama(reader, spec);
     return { config: spec.config, weights };

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { onnx } from 'onnx-proto';
 import { EngineModel } from '../../../src/engine/engineModel';
+import { HfCheckpoint } from '../../../src/engine/formats/hfCheckpoint';
 import { loadHfFolder } from '../../../src/engine/formats/hfFolder';
 import { buildOnnxGraph } from '../../../src/engine/graph';
 import { inspect } from '../../../src/engine/inspect';
@@ -70,6 +71,22 @@ describe('16-bit weights and external data', function () {
       });
     }
   }
+
+  it('counts a checkpoint\'s parameters and stored width, as the planner needs them', async () => {
+    const model = FAMILIES[1].make();
+    for (const [dtype, width] of [['BF16', 2], ['F32', 4]] as const) {
+      const dir = await writeHfFolder(model, { modelType: 'llama', dtype });
+      made.push(dir);
+      const checkpoint = await HfCheckpoint.open(dir);
+      try {
+        const { parameters, storedBytesPerWeight } = checkpoint.parameterCount();
+        assert.equal(parameters, checkpoint.dataBytes / width);
+        assert.equal(storedBytesPerWeight, width, dtype);
+      } finally {
+        await checkpoint.close();
+      }
+    }
+  });
 
   it('float32 weights given as external data compute what the self-contained file computes', async () => {
     const model = FAMILIES[2].make();
